@@ -1,0 +1,1 @@
+"""ckanext-gkcatalog: grassroots disclosure standard catalogs for CKAN-style provincial portals."""

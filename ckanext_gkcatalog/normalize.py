@@ -1,0 +1,323 @@
+"""Normalisers for the element values of published catalogs.
+
+Each takes the text a county printed and returns what it means: working days of a time limit, the
+documents of a legal basis, the channels ticked in a ■/□ checklist. The raw text is always kept by
+the caller; these functions never invent a value they did not read.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import opencc
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RE = f"[{HAN}]"
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified characters (OpenCC); simplified text passes unchanged."""
+    if not text or text.isascii():
+        return text
+    return _t2s().convert(text)
+
+
+# Whitespace between two Han characters (or a Han character and a number in running text) is a line
+# wrap of the source ("公开事项 信息形成 或变更之 日起20个"), not a separator. A space before a list
+# number ("名称 2.事项简述") or after closing punctuation ("》 各地") is kept: it separates entries.
+_WRAP_RE = re.compile(
+    rf"(?<={_HAN_RE})\s+(?={_HAN_RE})"
+    rf"|(?<={_HAN_RE})\s+(?=\d+(?![\d.、．]))"
+    rf"|(?<=\d)\s+(?={_HAN_RE})"
+)
+
+
+def join_wrapped(text: str) -> str:
+    return _WRAP_RE.sub("", text)
+
+
+def clean_text(value) -> str:
+    """Width-folded, simplified, wrap-joined and trimmed text; '' for empty cells."""
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    text = unicodedata.normalize("NFKC", text).replace("\u200b", "")
+    text = to_simplified(text)
+    text = join_wrapped(text)
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    text = re.sub(r" *\n[ \n]*", "\n", text)
+    return text.strip()
+
+
+def one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+# --- item names -------------------------------------------------------------------------------------
+
+_NUMBERING_RE = re.compile(
+    r"^\s*(?:"
+    r"(?P<dotted>\d+(?:\s*[.．]\s*\d+)+)[.．、]?"          # 1.1 / 2.2.2
+    r"|(?P<simple>\d{1,2})\s*[.．、)]"                    # 1. / 1、 / 1)
+    r"|\((?P<paren>\d{1,2}|[一二三四五六七八九十]{1,3})\)"   # (1) / (一)
+    r"|(?P<cn>[一二三四五六七八九十]{1,3})[、.．]"          # 一、
+    r"|(?P<circled>[\u2460-\u2473])"                      # ①
+    r"|(?P<code>\d{3,4})(?=\s|" + _HAN_RE + r"|$)"       # 0505 (code style)
+    r")\s*"
+)
+
+
+def strip_numbering(name: str) -> tuple[str, str]:
+    """('1.1', '就业政策法规咨询') for '1.1就业政策法规咨询'; ('', name) when there is no numbering."""
+    text = clean_text(name)
+    match = _NUMBERING_RE.match(text)
+    if not match:
+        return "", text
+    number = next(v for v in match.groupdict().values() if v)
+    return re.sub(r"\s+", "", number), text[match.end():].strip()
+
+
+def clean_name(name) -> str:
+    """An item name as the catalog means it: numbering and line wraps removed, one line."""
+    return one_line(strip_numbering(name)[1])
+
+
+# --- time limits ------------------------------------------------------------------------------------
+
+@dataclass
+class TimeLimit:
+    kind: str  # deadline | immediate | ongoing | periodic | publicity | same_as_above | unknown
+    days: int | None = None
+    unit: str | None = None  # working_days | days | months
+    trigger: str | None = None  # formed_or_changed | made_or_obtained | decision | other
+    publicity_days: int | None = None
+    text: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def working_days(self) -> float | None:
+        """Comparable length in working days (0 for immediate), None when not a fixed deadline."""
+        if self.kind == "immediate":
+            return 0
+        if self.kind != "deadline" or self.days is None:
+            return None
+        return {"working_days": self.days, "days": self.days * 5 / 7, "months": self.days * 21}.get(self.unit)
+
+
+_UNITS = {"工作日": "working_days", "个工作日": "working_days", "日": "days", "天": "days", "个月": "months", "月": "months"}
+_TRIGGERS = (
+    (re.compile(r"形成或(?:者)?变更|形成、变更|变更|形成"), "formed_or_changed"),
+    (re.compile(r"制定或(?:者)?获取|获取|制定"), "made_or_obtained"),
+    (re.compile(r"作出.{0,8}决定|决定"), "decision"),
+)
+
+
+def parse_time_limit(text) -> TimeLimit:
+    raw = clean_text(text)
+    flat = re.sub(r"\s+", "", raw)
+    if not flat:
+        return TimeLimit("unknown", text=raw)
+    if flat in ("同上", "同前", "同左"):
+        return TimeLimit("same_as_above", text=raw)
+    periodic = re.search(r"每(\d+)(个工作日|工作日|日|天|个月|月)", flat)
+    if periodic:
+        return TimeLimit("periodic", int(periodic.group(1)), _UNITS[periodic.group(2)], text=raw)
+    deadline = re.search(r"(\d+)(个工作日|工作日|日内|日|天|个月|月)", flat)
+    publicity = re.search(r"公示(?:期)?(?:不少于)?(\d+)个?(?:工作)?日", flat)
+    if deadline and not (publicity and deadline.start() == publicity.start(1)):
+        unit = _UNITS[deadline.group(2).replace("日内", "日")]
+        trigger_text = flat[:deadline.start()]
+        trigger = next((name for rx, name in _TRIGGERS if rx.search(trigger_text)), "other")
+        return TimeLimit("deadline", int(deadline.group(1)), unit, trigger,
+                         int(publicity.group(1)) if publicity else None, raw)
+    if publicity:
+        return TimeLimit("publicity", publicity_days=int(publicity.group(1)), text=raw)
+    if re.search(r"及时|实时|即时|随时|立即", flat):
+        return TimeLimit("immediate", text=raw)
+    if re.search(r"长期|常年|长年|持续", flat):
+        return TimeLimit("ongoing", text=raw)
+    return TimeLimit("unknown", text=raw)
+
+
+# --- legal basis ------------------------------------------------------------------------------------
+
+# The issuer prefix of a bracketed number is one unbroken run of characters (a space before it is a
+# separator: "…的通知 辽财债〔2018〕206号"); an order number may be wrapped ("国务院 令第711号").
+_DOC_NUMBER = (
+    rf"(?:{_HAN_RE}{{1,10}}[〔\[(【]\s*\d{{4}}\s*[〕\])】]\s*第?\s*\d+\s*号)"
+    rf"|(?:(?:{_HAN_RE}+\s?){{0,4}}令\s*(?:第\s*)?\d+\s*号)"
+)
+_DOC_NUMBER_RE = re.compile(_DOC_NUMBER)
+_REVISION_NOTE_RE = re.compile(r"\(([^()]*\d{4}年[^()]*(?:通过|修正|修订|公布|施行)[^()]*)\)\s*$")
+# An entry ends at a list number, a bullet, a semicolon or a line break, and where a title or a number
+# is followed by a comma, an enumeration mark or a space and then the next title.
+_BASIS_SPLIT_RE = re.compile(
+    r"[;\n●◆▪·]+"
+    r"|(?:^|(?<=[\s,、。]))\d{1,2}\s*[.、](?!\d)"
+    r"|(?<=[》)号])\s*[、,]\s*"
+    rf"|(?<=[》)号])\s+(?=[《{HAN}])"
+)
+
+
+def _simplified_raw(text) -> str:
+    """Width-folded simplified text with its spaces kept: they still separate entries."""
+    return to_simplified(unicodedata.normalize("NFKC", str(text or "")))
+
+
+def parse_basis(text) -> list[dict]:
+    """[{'title': ..., 'number': ..., 'note': ...}] for each document cited in a 公开依据 cell."""
+    entries: list[dict] = []
+    for part in _BASIS_SPLIT_RE.split(_simplified_raw(text)):
+        part = part.strip(" ,、。;")
+        if not part:
+            continue
+        numbers = [m.group(0) for m in _DOC_NUMBER_RE.finditer(part)]
+        title = part
+        for number in numbers:
+            title = re.sub(r"\(\s*" + re.escape(number) + r"\s*\)?|" + re.escape(number), "", title, count=1)
+        title = clean_text(title)
+        note = None
+        revision = _REVISION_NOTE_RE.search(title)
+        if revision:
+            note, title = revision.group(1).strip(), title[:revision.start()]
+        title = re.sub(r"\s+", "", title).strip(" ,、。;()")
+        if re.fullmatch(r"《[^《》]*》", title):
+            title = title[1:-1]
+        number = "、".join(re.sub(r"\s+", "", n) for n in numbers) or None
+        if not title and number and entries:  # a bare number continues the previous document
+            prev = entries[-1]
+            prev["number"] = "、".join(filter(None, (prev["number"], number)))
+            continue
+        entries.append({"title": title, "number": number, "note": note})
+    return entries
+
+
+# --- channels, ticks and choice lists ---------------------------------------------------------------
+
+CHECKED = "■☑✓✔√"
+UNCHECKED = "□☐"
+# '口' is an unchecked box only where a box can stand: at the start or after a space or another box.
+_BOX_RE = re.compile(rf"[{CHECKED}{UNCHECKED}]|(?:(?<=^)|(?<=[\s{CHECKED}{UNCHECKED}]))口(?=\S)")
+_LIST_SPLIT_RE = re.compile(r"[、,;\n]+|\s+")
+
+
+@dataclass
+class ChannelChoice:
+    selected: list  # choice values, or the local channel's text when it is not in the vocabulary
+    unselected: list
+    checklist: bool  # printed as a ■/□ checklist rather than a plain list
+
+
+def _merge_tokens(tokens: list[str], fld) -> list[str]:
+    """Glue tokens that a line wrap split inside one channel name ('村公示', '栏(电子屏)')."""
+    out, i = [], 0
+    while i < len(tokens):
+        for j in range(min(len(tokens), i + 4), i + 1, -1):
+            joined = "".join(tokens[i:j])
+            if fld.lookup(joined):
+                out.append(joined)
+                i = j
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _channel_value(label: str, fld) -> str:
+    label = clean_text(label).strip(" ,、;")
+    return fld.lookup(label) or re.sub(r"\s+", "", label)
+
+
+def parse_channels(text) -> ChannelChoice:
+    from .schema import load_schema
+
+    fld = load_schema().field("channels")
+    raw = _simplified_raw(text)
+    boxes = list(_BOX_RE.finditer(raw))
+    selected, unselected = [], []
+    if boxes:
+        for n, box in enumerate(boxes):
+            end = boxes[n + 1].start() if n + 1 < len(boxes) else len(raw)
+            label = raw[box.end():end]
+            if not label.strip():
+                continue
+            target = selected if box.group(0) in CHECKED else unselected
+            target.append(_channel_value(re.sub(r"\s+", "", label), fld))
+        return ChannelChoice(_unique(selected), _unique(unselected), True)
+    # split before joining wraps: in a plain list a space separates two channels ("政府网站 党群服务中心")
+    tokens = [clean_text(t) for t in _LIST_SPLIT_RE.split(_simplified_raw(raw)) if t.strip()]
+    for token in _merge_tokens(tokens, fld):
+        selected.append(_channel_value(token, fld))
+    return ChannelChoice(_unique(selected), [], False)
+
+
+def _unique(values: list) -> list:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+TICK_TRUE = {"√", "✓", "✔", "☑", "■", "●", "v", "y", "yes", "是", "有", "1", "true", "对"}
+TICK_FALSE = {"", "×", "x", "✗", "✘", "□", "☐", "否", "无", "0", "no", "n", "false", "-", "/", "—"}
+
+
+def tick(cell) -> bool | None:
+    """True for a ticked cell, False for a blank or crossed one, None when the cell says something else."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(cell or ""))).lower()
+    if text in TICK_TRUE:
+        return True
+    if text in TICK_FALSE:
+        return False
+    return None
+
+
+def expand_tiers(text: str) -> list[str]:
+    """'乡、村级' -> ['乡级', '村级']; '县级/乡级' -> ['县级', '乡级']: the tier spellings in a header or cell."""
+    text = re.sub(r"\s+", "", clean_text(text))
+    spellings = []
+    for part in re.split(r"[/;,]|(?<=级)、", text):
+        if not part:
+            continue
+        if "、" in part and part.endswith("级"):  # 乡、村级 / 镇、村级: the suffix belongs to each
+            heads = part[:-1].split("、")
+            spellings.extend(h + "级" for h in heads if h)
+        else:
+            spellings.append(part)
+    return spellings
+
+
+def parse_choice_list(field_name: str, text) -> tuple[list, list]:
+    """(values, unknown spellings) for a text cell naming choices, e.g. '全社会' or '县级、乡、村级'."""
+    from .schema import load_schema
+
+    fld = load_schema().field(field_name)
+    cleaned = clean_text(text)
+    if not cleaned:
+        return [], []
+    parts = expand_tiers(cleaned) if field_name == "tiers" else [p for p in _LIST_SPLIT_RE.split(cleaned) if p]
+    values, unknown = [], []
+    for part in parts:
+        value = fld.lookup(part)
+        (values if value else unknown).append(value or part)
+    return _unique(values), _unique(unknown)
+
+
+# --- content elements -------------------------------------------------------------------------------
+
+_ELEMENT_SPLIT_RE = re.compile(r"(?:^|(?<=[^\d.]))\d{1,2}\s*[.、)](?!\d)|[●◆▪·;\n]+|(?<=[^\d])[、,](?=\S)")
+
+
+def content_elements(text) -> list[str]:
+    """The listed elements of a 公开内容 cell: '1.事项名称 2.事项简述' -> ['事项名称', '事项简述']."""
+    parts = (p.strip(" ,、。;") for p in _ELEMENT_SPLIT_RE.split(clean_text(text)))
+    return [one_line(p) for p in parts if p]

@@ -1,0 +1,121 @@
+"""Problems found in input, each with a code, a severity, where it was found, and a message in Chinese
+and English. Readers, loaders and validation report through here, so every message names the file,
+sheet, row and column the same way; the store keeps them as findings.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+# code -> (severity, Chinese template, English template). Templates use the problem's params.
+MESSAGES = {
+    "required": (ERROR, "缺少必填要素“{label_zh}”", "required element '{label_en}' is empty"),
+    "vocabulary": (ERROR, "“{label_zh}”的值“{value}”不在规范取值中", "value '{value}' of '{label_en}' is not in the vocabulary"),
+    "pattern": (ERROR, "“{label_zh}”的值“{value}”格式不对", "value '{value}' of '{label_en}' has the wrong format"),
+    "invalid": (ERROR, "“{label_zh}”的值无法识别", "the value of '{label_en}' cannot be read"),
+    "local_channel": (INFO, "保留地方增加的公开渠道“{value}”", "kept the locally added channel '{value}'"),
+    "unknown_tick": (WARNING, "勾选栏的内容“{value}”无法识别,按未勾选处理", "tick cell '{value}' is not a tick mark; read as not ticked"),
+    "unknown_domain": (ERROR, "无法识别领域“{value}”", "unknown domain '{value}'"),
+    "domain_mismatch": (ERROR, "该行属于领域“{value}”,与本次载入的领域“{expected}”不符",
+                        "the row belongs to domain '{value}', not to '{expected}' being loaded"),
+    "no_header": (ERROR, "未找到目录表头(序号、公开事项、公开内容……)", "no catalog header row found (序号, 公开事项, 公开内容 ...)"),
+    "no_items": (ERROR, "没有读到任何事项", "no items were read"),
+    "missing_column": (WARNING, "表头中没有“{label_zh}”列", "the header has no '{label_en}' column"),
+    "name_only_row": (INFO, "该行只有事项名称,其余要素沿用上一行(合并单元格)",
+                      "the row carries only a name; its other elements are carried down from the row above (merged cells)"),
+    "same_as_above": (INFO, "“同上”取上一行的值", "'同上' (same as above) takes the value of the row above"),
+    "duplicate_item": (ERROR, "事项与第{other_row}行重复", "the item duplicates row {other_row}"),
+    "declared_count_mismatch": (WARNING, "声明{level}事项{declared}个,实际读到{found}个",
+                                "declared {declared} {level_en} items, found {found}"),
+    "file_unreadable": (ERROR, "无法读取文件:{reason}", "the file cannot be read: {reason}"),
+    "yaml_invalid": (ERROR, "YAML 格式错误:{reason}", "malformed YAML: {reason}"),
+    "baseline_invalid": (ERROR, "基准目录格式错误:{reason}", "malformed baseline: {reason}"),
+    "unsupported_format": (ERROR, "不支持的文件格式“{value}”", "unsupported file format '{value}'"),
+}
+
+
+@dataclass
+class Location:
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None  # spreadsheet letter or position, e.g. "E"
+    field: str | None = None  # the schema field the column holds
+
+    def describe(self, lang: str) -> str:
+        from .schema import load_schema
+
+        fields = load_schema().fields
+        label = fields[self.field].label("zh_Hans_CN" if lang == "zh" else "en") if self.field in fields else self.field
+        parts = []
+        if lang == "zh":
+            if self.file:
+                parts.append(f"文件 {self.file}")
+            if self.sheet:
+                parts.append(f"工作表 {self.sheet}")
+            if self.row:
+                parts.append(f"第{self.row}行")
+            if self.column or label:
+                parts.append(f"{self.column + '列' if self.column else ''}{f'({label})' if label else ''}")
+            return ",".join(parts)
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row:
+            parts.append(f"row {self.row}")
+        if self.column or label:
+            parts.append(" ".join(filter(None, (f"column {self.column}" if self.column else "", f"({label})" if label else ""))))
+        return ", ".join(parts)
+
+
+@dataclass
+class Problem:
+    code: str
+    location: Location = field(default_factory=Location)
+    params: dict = field(default_factory=dict)
+    severity: str | None = None
+
+    def __post_init__(self):
+        if self.severity is None:
+            self.severity = MESSAGES[self.code][0]
+
+    def _params(self) -> dict:
+        from .schema import load_schema
+
+        params = dict(self.params)
+        fld = load_schema().fields.get(params.get("field") or self.location.field or "")
+        if fld:
+            params.setdefault("label_zh", fld.label("zh_Hans_CN"))
+            params.setdefault("label_en", fld.label("en"))
+        params.setdefault("label_zh", params.get("field", ""))
+        params.setdefault("label_en", params.get("field", ""))
+        return params
+
+    def text(self, lang: str = "zh") -> str:
+        """The message alone, in 'zh' or 'en'."""
+        _, zh, en = MESSAGES[self.code]
+        return (zh if lang == "zh" else en).format_map(_DefaultDict(self._params()))
+
+    def message(self, lang: str = "zh") -> str:
+        """Where, then what: '文件 a.csv,第7行,E列(公开时限):…'."""
+        where = self.location.describe(lang)
+        sep = ":" if lang == "zh" else ": "
+        return f"{where}{sep}{self.text(lang)}" if where else self.text(lang)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "location": asdict(self.location),
+                "params": self.params, "message_zh": self.message("zh"), "message_en": self.message("en")}
+
+
+class _DefaultDict(dict):
+    def __missing__(self, key):
+        return "?"
+
+
+

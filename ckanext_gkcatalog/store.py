@@ -1,0 +1,291 @@
+"""The store: the only module that knows SQL.
+
+SQLAlchemy 2 models for counties, baselines, sources, jobs, items, findings and score snapshots, on
+SQLite (a file, the default) or PostgreSQL (by URL). The schema is created and upgraded by the Alembic
+migrations in migration/gkcatalog/, the layout CKAN runs for an extension's tables too.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
+                        UniqueConstraint, create_engine, event, func, select, update)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+DEFAULT_DB_FILE = "gkcatalog.db"
+VERSION_TABLE = "gkcatalog_alembic_version"
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
+    type_annotation_map = {dict: JSONType, list: JSONType, datetime: DateTime(timezone=True)}
+
+
+class County(Base):
+    __tablename__ = "gk_county"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)  # 行政区划代码
+    name: Mapped[str] = mapped_column(String(100))
+    city_code: Mapped[str | None] = mapped_column(String(6))
+    city_name: Mapped[str | None] = mapped_column(String(100))
+    org_name: Mapped[str | None] = mapped_column(String(100))  # the county's CKAN organization
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Baseline(Base):
+    __tablename__ = "gk_baseline"
+    __table_args__ = (UniqueConstraint("domain", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(50), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    title: Mapped[str] = mapped_column(String(300))
+    version_label: Mapped[str | None] = mapped_column(String(100))
+    source_name: Mapped[str] = mapped_column(String(300))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    notice: Mapped[str | None] = mapped_column(Text)
+    declared: Mapped[dict] = mapped_column(default=dict)  # {"level1": 9, "level2": 25}
+    found: Mapped[dict] = mapped_column(default=dict)
+    count_ok: Mapped[bool | None] = mapped_column(Boolean)
+    problems: Mapped[list] = mapped_column(default=list)  # warnings kept with the version
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    items: Mapped[list["BaselineItem"]] = relationship(back_populates="baseline", cascade="all, delete-orphan",
+                                                       order_by="BaselineItem.position", lazy="selectin")
+
+
+class BaselineItem(Base):
+    __tablename__ = "gk_baseline_item"
+    __table_args__ = (UniqueConstraint("baseline_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    baseline_id: Mapped[int] = mapped_column(ForeignKey("gk_baseline.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    level1: Mapped[str] = mapped_column(String(300))
+    level2: Mapped[str] = mapped_column(String(300))
+    level3: Mapped[str | None] = mapped_column(String(300))
+    elements: Mapped[dict] = mapped_column(default=dict)
+    time_limit_days: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    baseline: Mapped[Baseline] = relationship(back_populates="items")
+
+
+class Source(Base):
+    __tablename__ = "gk_source"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_code: Mapped[str] = mapped_column(ForeignKey("gk_county.code"), index=True)
+    domain: Mapped[str | None] = mapped_column(String(50))  # None: the source offers several domains
+    kind: Mapped[str] = mapped_column(String(20))  # ckan | csv | xlsx | xls | html | docx | json
+    url: Mapped[str] = mapped_column(Text)
+    options: Mapped[dict] = mapped_column(default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    frequency_seconds: Mapped[int | None] = mapped_column(Integer)
+    next_run_at: Mapped[datetime | None] = mapped_column()
+    http_etag: Mapped[str | None] = mapped_column(String(300))
+    http_last_modified: Mapped[str | None] = mapped_column(String(100))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Job(Base):
+    __tablename__ = "gk_job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("gk_source.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running | finished | failed | aborted
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    pid: Mapped[int | None] = mapped_column(Integer)
+    timings: Mapped[dict] = mapped_column(default=dict)  # stage -> seconds
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class Item(Base):
+    __tablename__ = "gk_item"
+    __table_args__ = (Index("ix_gk_item_county_domain", "county_code", "domain"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # stable id
+    county_code: Mapped[str] = mapped_column(ForeignKey("gk_county.code"))
+    domain: Mapped[str] = mapped_column(String(50))
+    level1: Mapped[str | None] = mapped_column(String(300))
+    level2: Mapped[str | None] = mapped_column(String(300))
+    level3: Mapped[str | None] = mapped_column(String(300))
+    fields: Mapped[dict] = mapped_column(default=dict)  # every schema field of the item
+    parsed: Mapped[dict] = mapped_column(default=dict)
+    raw: Mapped[dict] = mapped_column(default=dict)
+    baseline_id: Mapped[int | None] = mapped_column(ForeignKey("gk_baseline.id", ondelete="SET NULL"))
+    baseline_code: Mapped[str | None] = mapped_column(String(100))
+    match_method: Mapped[str | None] = mapped_column(String(30))
+    match_score: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)  # active | withdrawn
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("gk_source.id", ondelete="SET NULL"), index=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("gk_job.id", ondelete="SET NULL"))
+    location: Mapped[dict] = mapped_column(default=dict)  # url, sheet, row
+
+
+class Finding(Base):
+    __tablename__ = "gk_finding"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("gk_job.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("gk_source.id", ondelete="SET NULL"))
+    item_id: Mapped[str | None] = mapped_column(ForeignKey("gk_item.id", ondelete="CASCADE"), index=True)
+    county_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    domain: Mapped[str | None] = mapped_column(String(50))
+    stage: Mapped[str] = mapped_column(String(20))  # gather | fetch | parse | validate | match | import | score
+    rule: Mapped[str] = mapped_column(String(50))
+    severity: Mapped[str] = mapped_column(String(10))
+    message_zh: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    location: Mapped[dict] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScoreSnapshot(Base):
+    __tablename__ = "gk_score_snapshot"
+    __table_args__ = (Index("ix_gk_score_snapshot_county_domain", "county_code", "domain", "computed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_code: Mapped[str] = mapped_column(ForeignKey("gk_county.code"))
+    domain: Mapped[str] = mapped_column(String(50))
+    baseline_id: Mapped[int | None] = mapped_column(ForeignKey("gk_baseline.id", ondelete="SET NULL"))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("gk_job.id", ondelete="SET NULL"))
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    coverage: Mapped[float] = mapped_column(Float)
+    completeness: Mapped[float] = mapped_column(Float)
+    compliance: Mapped[float] = mapped_column(Float)
+    freshness: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    rating: Mapped[str] = mapped_column(String(20))
+    details: Mapped[dict] = mapped_column(default=dict)
+
+
+# --- connection -------------------------------------------------------------------------------------
+
+def database_url(db: str | None) -> str:
+    """A SQLAlchemy URL from --db: a URL as given, a bare path as a SQLite file, nothing as the default file."""
+    db = db or os.environ.get("GKCATALOG_DB") or DEFAULT_DB_FILE
+    if "://" in db:
+        url = make_url(db)
+        if url.drivername in ("postgresql", "postgres"):  # psycopg 3 is the driver we install
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+    return f"sqlite:///{os.path.abspath(db)}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        if engine.url.database not in (None, "", ":memory:"):
+            with engine.connect() as conn:  # WAL lets readers (the dashboards) work during a harvest
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+    return engine
+
+
+def alembic_config(connection=None):
+    from alembic.config import Config
+
+    folder = resources.files("ckanext_gkcatalog.migration").joinpath("gkcatalog")
+    config = Config(str(folder.joinpath("alembic.ini")))
+    config.set_main_option("script_location", str(folder))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+class Store:
+    def __init__(self, db: str | None = None):
+        self.url = database_url(db)
+        self.engine = make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def init(self) -> str:
+        """Create or upgrade the tables to the newest migration; returns the revision."""
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
+
+    @contextmanager
+    def session(self):
+        """One transaction: committed when the block ends, rolled back when it raises."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- baselines ----------------------------------------------------------------------------------
+
+    def add_baseline(self, baseline, activate: bool = True) -> Baseline:
+        """Store a loaded ckanext_gkcatalog.baseline.Baseline as the next version of its domain."""
+        with self.session() as s:
+            latest = s.scalar(select(func.max(Baseline.version)).where(Baseline.domain == baseline.domain)) or 0
+            record = Baseline(
+                domain=baseline.domain, version=latest + 1, active=False, title=baseline.title,
+                version_label=baseline.version_label, source_name=baseline.source_name, is_demo=baseline.is_demo,
+                notice=baseline.notice, declared=baseline.declared, found=baseline.found, count_ok=baseline.count_ok,
+                problems=[p.as_dict() for p in baseline.problems],
+                items=[BaselineItem(code=i.code, position=i.position, level1=i.level1, level2=i.level2,
+                                    level3=i.level3, elements=i.elements, time_limit_days=i.time_limit_days,
+                                    note=i.note) for i in baseline.items],
+            )
+            s.add(record)
+            s.flush()
+            if activate or latest == 0:
+                self._activate(s, baseline.domain, record.version)
+            return record
+
+    def _activate(self, s, domain: str, version: int) -> None:
+        found = s.scalar(select(Baseline.id).where(Baseline.domain == domain, Baseline.version == version))
+        if found is None:
+            raise LookupError(f"no baseline version {version} for domain {domain}")
+        s.execute(update(Baseline).where(Baseline.domain == domain).values(active=Baseline.version == version))
+
+    def activate_baseline(self, domain: str, version: int) -> None:
+        with self.session() as s:
+            self._activate(s, domain, version)
+
+    def baselines(self, domain: str | None = None) -> list[Baseline]:
+        with self.session() as s:
+            query = select(Baseline).order_by(Baseline.domain, Baseline.version)
+            if domain:
+                query = query.where(Baseline.domain == domain)
+            return list(s.scalars(query))
+
+    def baseline(self, domain: str, version: int | None = None) -> Baseline | None:
+        """A version of a domain's baseline with its items; the active one when no version is given."""
+        with self.session() as s:
+            query = select(Baseline).where(Baseline.domain == domain)
+            query = query.where(Baseline.version == version) if version else query.where(Baseline.active)
+            return s.scalar(query)

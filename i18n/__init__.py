@@ -1,0 +1,1 @@
+"""gettext catalogs: zh_Hans_CN (the default UI language) and en."""

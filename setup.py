@@ -1,0 +1,56 @@
+"""Packaging for ckanext-gkcatalog.
+
+The top-level folders schemas/, harvesters/ and i18n/ are mapped into the ckanext_gkcatalog package,
+so an installed environment gains one namespace only: `import schemas` or `import harvesters` fail.
+"""
+from setuptools import setup
+
+PACKAGE = "ckanext_gkcatalog"
+
+setup(
+    name="ckanext-gkcatalog",
+    version="0.1.0",
+    description="Grassroots disclosure standard catalogs (基层政务公开标准目录) for CKAN-style provincial portals",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    packages=[
+        PACKAGE,
+        f"{PACKAGE}.migration",
+        f"{PACKAGE}.migration.gkcatalog",
+        f"{PACKAGE}.migration.gkcatalog.versions",
+        f"{PACKAGE}.harvesters",
+        f"{PACKAGE}.schemas",
+        f"{PACKAGE}.i18n",
+    ],
+    package_dir={
+        PACKAGE: PACKAGE,
+        f"{PACKAGE}.harvesters": "harvesters",
+        f"{PACKAGE}.schemas": "schemas",
+        f"{PACKAGE}.i18n": "i18n",
+    },
+    package_data={
+        f"{PACKAGE}.schemas": ["*.yaml", "baselines/*.yaml"],
+        f"{PACKAGE}.migration.gkcatalog": ["alembic.ini", "script.py.mako", "README"],
+        f"{PACKAGE}.i18n": ["*/LC_MESSAGES/*.po", "*/LC_MESSAGES/*.mo", "*.pot"],
+    },
+    install_requires=[
+        "SQLAlchemy>=2.0,<3",
+        "alembic>=1.13",
+        "marshmallow>=3.20",
+        "click>=8.1",
+        "PyYAML>=6",
+        "OpenCC>=1.1.9",
+        "openpyxl>=3.1",
+        "python-calamine>=0.2",
+        "charset-normalizer>=3",
+    ],
+    extras_require={
+        "postgresql": ["psycopg[binary]>=3.1"],
+        "test": ["pytest>=8", "psycopg[binary]>=3.1"],
+    },
+    entry_points={
+        "console_scripts": ["gkcatalog = ckanext_gkcatalog.cli:main"],
+    },
+)
