@@ -301,10 +301,10 @@ def parse_choice_list(field_name: str, text) -> tuple[list, list]:
     from .schema import load_schema
 
     fld = load_schema().field(field_name)
-    cleaned = clean_text(text)
-    if not cleaned:
-        return [], []
-    parts = expand_tiers(cleaned) if field_name == "tiers" else [p for p in _LIST_SPLIT_RE.split(cleaned) if p]
+    if field_name == "tiers":  # "区 级" is one wrapped spelling; tiers are split on 、 and / instead
+        parts = expand_tiers(text)
+    else:  # a space separates two choices ("全社会 特定群众"): split before joining wraps
+        parts = [clean_text(p) for p in _LIST_SPLIT_RE.split(_simplified_raw(text)) if p.strip()]
     values, unknown = [], []
     for part in parts:
         value = fld.lookup(part)

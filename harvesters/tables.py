@@ -206,6 +206,8 @@ def find_header(rows: list, search_rows: int = 30) -> Header | None:
         return None
     top = [clean_text(c) for c in rows[best]]
     nxt = [clean_text(c) for c in rows[best + 1]] if best + 1 < len(rows) else []
+    # a cell merged over both header rows (序号, 公开内容 …) repeats in the second: it is not a sub-header
+    nxt = [s if j >= len(top) or s != top[j] else "" for j, s in enumerate(nxt)]
     subs = [s for s in nxt if s.strip()]
     is_sub_row = len(subs) >= 2 and sum(1 for s in subs if sub_column(s)) >= max(2, len(subs) - 1)
     if is_sub_row:
@@ -293,9 +295,9 @@ def _read_row(grid: Grid, header: Header, i: int, cells: list) -> RawRow:
                 raw.ticks[col.role][value] = text
             raw.columns.setdefault(col.role, letter)
         elif col.role in TICK_GROUPS:
-            if text:
-                raw.group_texts[col.role] = text
-            raw.columns[col.role] = letter
+            if text:  # 公开方式 and 公开属性 may both hold text for the mode: keep both
+                raw.group_texts[col.role] = "、".join(filter(None, (raw.group_texts.get(col.role), text)))
+            raw.columns.setdefault(col.role, letter)
         elif col.role in TEXT_ROLES:
             if text and not raw.texts.get(col.role):
                 raw.texts[col.role] = text
