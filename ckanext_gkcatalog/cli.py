@@ -197,6 +197,62 @@ def baseline_activate(ctx: Context, domain, version):
     click.echo(ctx.say(f"已启用 {domain} 第{version}版", f"Activated {domain} version {version}"))
 
 
+@main.command()
+@click.argument("file_or_url")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
+@click.option("--domain", "-d", help="Domain of the catalog when the file does not name it.")
+@click.option("--county-code", help="6-digit code of the county that publishes the file.")
+@click.option("--county-name", help="Name of that county.")
+@click.option("--parsed", is_flag=True, help="Also print what the normalisers read (time limits, basis documents ...).")
+@click.option("--allow-network", multiple=True, metavar="CIDR", envvar="GKCATALOG_ALLOW_NETWORKS",
+              help="Private network a URL may resolve to (e.g. 127.0.0.1/32); refused by default.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds for a download.")
+@click.option("--max-bytes", type=int, default=50 * 1024 * 1024, show_default=True, help="Largest download accepted.")
+@pass_ctx
+def parse(ctx: Context, file_or_url, fmt, domain, county_code, county_name, parsed, allow_network, timeout, max_bytes):
+    """Read a catalog file or URL and print its items and findings, without touching the store."""
+    from .harvesters.fetch import FetchError, FetchLimits, fetch
+    from .harvesters.parse import parse_document, public_item
+
+    defaults = {"county_code": county_code, "county_name": county_name}
+    if domain:
+        key = load_schema().domain(domain)
+        if key is None:
+            raise click.ClickException(ctx.say(f"无法识别领域“{domain}”", f"unknown domain '{domain}'"))
+        defaults["domain"] = key
+    content_type = None
+    if file_or_url.startswith(("http://", "https://")):
+        networks = [n for value in allow_network for n in value.split()]
+        try:
+            fetched = fetch(file_or_url, FetchLimits(timeout=timeout, max_bytes=max_bytes, allowed_networks=networks))
+        except FetchError as exc:
+            ctx.report([exc.problem])
+            sys.exit(2)
+        data, content_type, name = fetched.data, fetched.content_type, fetched.url
+        defaults["source_url"] = fetched.url
+    else:
+        if not os.path.isfile(file_or_url):
+            raise click.ClickException(ctx.say(f"找不到文件 {file_or_url}", f"no such file: {file_or_url}"))
+        with open(file_or_url, "rb") as fh:
+            data = fh.read()
+        name = os.path.basename(file_or_url)
+    result = parse_document(data, name, defaults={k: v for k, v in defaults.items() if v}, content_type=content_type)
+    if fmt == "json":
+        click.echo(json.dumps({"items": [public_item(i, parsed) for i in result.items],
+                               "findings": [p.as_dict() for p in result.problems]}, ensure_ascii=False, indent=2))
+    else:
+        header = ctx.say(["一级事项", "二级事项", "三级事项", "领域", "层级"], ["level 1", "level 2", "level 3", "domain", "tiers"])
+        rows = [[i.get("level1") or "", i.get("level2") or "", i.get("level3") or "", i.get("domain") or "",
+                 ",".join(i.get("tiers") or [])] for i in result.items]
+        click.echo(_table(header, rows))
+        ctx.report(result.problems, err=False)
+        errors = len(result.errors)
+        click.echo(ctx.say(f"{len(result.items)} 个事项,{errors} 个错误,{len(result.problems) - errors} 个提示",
+                           f"{len(result.items)} items, {errors} errors, {len(result.problems) - errors} notes"))
+    if not result.items:
+        sys.exit(2)
+
+
 def _width(text: str) -> int:
     """Display width: CJK characters take two columns in a terminal."""
     import unicodedata

@@ -32,6 +32,17 @@ MESSAGES = {
     "yaml_invalid": (ERROR, "YAML 格式错误:{reason}", "malformed YAML: {reason}"),
     "baseline_invalid": (ERROR, "基准目录格式错误:{reason}", "malformed baseline: {reason}"),
     "unsupported_format": (ERROR, "不支持的文件格式“{value}”", "unsupported file format '{value}'"),
+    "fetch_bad_url": (ERROR, "网址不是 http(s) 地址", "the URL is not an http(s) address"),
+    "fetch_failed": (ERROR, "下载失败:{reason}", "download failed: {reason}"),
+    "fetch_private_address": (ERROR, "拒绝访问内网地址:{host} 解析为 {address}(可在配置中放行)",
+                              "refused: {host} resolves to the non-public address {address} (allow it in the configuration)"),
+    "fetch_timeout": (ERROR, "下载超时({seconds} 秒)", "download timed out after {seconds} s"),
+    "fetch_redirect_loop": (ERROR, "重定向过多或循环:{target}", "too many or looping redirects: {target}"),
+    "fetch_http_error": (ERROR, "服务器返回 HTTP {status} {reason}", "the server answered HTTP {status} {reason}"),
+    "fetch_too_large": (ERROR, "文件过大:{size} 字节,上限 {limit} 字节", "file too large: {size} bytes, limit {limit}"),
+    "fetch_truncated": (ERROR, "下载不完整:收到 {received} 字节,应为 {expected} 字节",
+                        "truncated download: received {received} of {expected} bytes"),
+    "no_catalog_table": (ERROR, "页面或文件中没有目录表格", "no catalog table in the page or file"),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -21,9 +22,10 @@ DEFAULT_MAX_RATIO = 200
 @dataclass
 class Grid:
     file: str
-    sheet: str | None
+    sheet: str | None  # sheet name, or "表N" / "table N" for the Nth table of a page or document
     rows: list  # list of lists of str
     first_row: int = 1  # the spreadsheet row number of rows[0]
+    caption: str = ""  # the heading printed above a table: it often names the domain
     problems: list = field(default_factory=list)
 
 
@@ -113,6 +115,154 @@ def _fill_merged(rows: list, ranges) -> None:
                 row[c] = value
 
 
+# --- HTML -------------------------------------------------------------------------------------------
+
+_BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _html_text(element) -> str:
+    """Cell text with line breaks where the page breaks lines (<br>, <p>), scripts and styles dropped."""
+    parts = []
+
+    def walk(el):
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            if el.tail:
+                parts.append(el.tail)
+            return
+        if el.tag in _BLOCKS:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+        if el.tag in _BLOCKS:
+            parts.append("\n")
+        if el.tail:
+            parts.append(el.tail)
+
+    walk(element)
+    text = "".join(parts).replace("\xa0", " ")
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    return re.sub(r" *\n[ \n]*", "\n", text).strip()
+
+
+def _span(cell, name: str) -> int:
+    try:
+        return max(1, min(int(cell.get(name, "1")), 500))
+    except ValueError:
+        return 1
+
+
+def _table_rows(table) -> list:
+    """A <table> as a grid: cells spanning rows or columns are copied into every position they cover."""
+    grid: dict = {}
+    for r, tr in enumerate(table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")):
+        c = 0
+        for cell in tr.xpath("./td|./th"):
+            while (r, c) in grid:
+                c += 1
+            text = _html_text(cell)
+            for dr in range(_span(cell, "rowspan")):
+                for dc in range(_span(cell, "colspan")):
+                    grid[(r + dr, c + dc)] = text
+            c += _span(cell, "colspan")
+    if not grid:
+        return []
+    height = max(r for r, _ in grid) + 1
+    width = max(c for _, c in grid) + 1
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
+
+
+def _caption(table) -> str:
+    """The table's <caption> or the nearest text before it (a heading such as '(二十)养老服务领域…目录')."""
+    caption = table.find("caption")
+    if caption is not None:
+        return _html_text(caption)
+    for previous in table.itersiblings(preceding=True):
+        text = _html_text(previous)
+        if text:
+            return text.splitlines()[-1][:200]
+    parent = table.getparent()
+    return _caption(parent) if parent is not None and parent.tag not in ("body", "html") else ""
+
+
+def read_html(data: bytes, name: str) -> list[Grid]:
+    import lxml.html
+
+    text = decode_html(data, name)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except Exception as exc:  # lxml raises ParserError/ValueError for empty or broken documents
+        raise ReadError(Problem("file_unreadable", Location(file=name), {"reason": str(exc) or "empty page"}))
+    grids = []
+    # innermost tables only: layout tables that wrap the catalog would repeat it
+    for n, table in enumerate((t for t in root.iter("table") if not t.xpath(".//table")), start=1):
+        rows = _table_rows(table)
+        if rows:
+            grids.append(Grid(name, f"table {n}", rows, caption=_caption(table)))
+    return grids
+
+
+def decode_html(data: bytes, name: str) -> str:
+    """The page's declared charset when there is one (GBK pages say so), else UTF-8 / GB18030 detection."""
+    head = data[:4096].decode("ascii", "ignore")
+    declared = re.search(r"charset=[\"']?([\w-]+)", head, re.I)
+    if declared:
+        try:
+            return data.decode({"gb2312": "gb18030", "gbk": "gb18030"}.get(declared.group(1).lower(),
+                                                                           declared.group(1)))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text(data, name)
+
+
+# --- DOCX -------------------------------------------------------------------------------------------
+
+def read_docx(data: bytes, name: str, **limits) -> list[Grid]:
+    """Word tables; merged cells (gridSpan, vMerge) are read as python-docx resolves them."""
+    import docx
+
+    check_zip(data, name, **limits)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several kinds of errors for damaged packages
+        raise ReadError(Problem("file_unreadable", Location(file=name), {"reason": str(exc) or type(exc).__name__}))
+    grids, last_paragraph = [], ""
+    body = document.element.body
+    tables = iter(document.tables)
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = "".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")).strip()
+            last_paragraph = text or last_paragraph
+        elif tag == "tbl":
+            table = next(tables)
+            rows = [[cell.text for cell in row.cells] for row in table.rows]
+            grids.append(Grid(name, f"table {len(grids) + 1}", rows, caption=last_paragraph))
+    return grids
+
+
+# --- JSON (our own export shape) --------------------------------------------------------------------
+
+def read_json(data: bytes, name: str) -> list[Grid]:
+    """{"items": [{field: value}]} as written by `gkcatalog parse --format json` and our exports."""
+    import json
+
+    try:
+        doc = json.loads(decode_text(data, name))
+    except ValueError as exc:
+        raise ReadError(Problem("file_unreadable", Location(file=name), {"reason": f"invalid JSON ({exc})"}))
+    items = doc.get("items") if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ReadError(Problem("file_unreadable", Location(file=name),
+                                {"reason": "expected {\"items\": [ {...}, ... ]}"}))
+    header = list(dict.fromkeys(k for item in items for k in item if not k.startswith("_") and k != "parsed"))
+
+    def cell(value):
+        return "、".join(map(str, value)) if isinstance(value, list) else "" if value is None else str(value)
+    return [Grid(name, None, [header] + [[cell(item.get(k)) for k in header] for item in items])]
+
+
 READERS = {
     ".csv": read_csv,
     ".txt": read_csv,
@@ -121,23 +271,42 @@ READERS = {
     ".xlsm": read_spreadsheet,
     ".xls": read_spreadsheet,
     ".ods": read_spreadsheet,
+    ".html": read_html,
+    ".htm": read_html,
+    ".shtml": read_html,
+    ".docx": read_docx,
+    ".json": read_json,
 }
+# the source kinds of the registry, by reader
+KIND_FORMATS = {"csv": ".csv", "xlsx": ".xlsx", "xls": ".xls", "html": ".html", "docx": ".docx", "json": ".json"}
 
 
-def sniff_format(data: bytes, name: str) -> str:
-    """The reader key for a file: its extension, or its magic bytes when the name says nothing."""
-    ext = os.path.splitext(name.lower())[1]
+def sniff_format(data: bytes, name: str, content_type: str | None = None) -> str:
+    """The reader key for a file: its extension, else its content type, else its first bytes."""
+    ext = os.path.splitext(name.lower().split("?")[0])[1]
     if ext in READERS:
         return ext
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    by_type = {"text/html": ".html", "application/xhtml+xml": ".html", "text/csv": ".csv", "application/json": ".json",
+               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+               "application/vnd.ms-excel": ".xls",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
+    if ctype in by_type:
+        return by_type[ctype]
     if data[:2] == b"PK":
-        return ".xlsx"
+        return ".docx" if b"word/" in data[:2000] else ".xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: legacy .xls
         return ".xls"
-    return ext or ".csv"
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head")):
+        return ".html"
+    if head.startswith((b"{", b"[")):
+        return ".json"
+    return ".csv"
 
 
-def read_grids(data: bytes, name: str) -> list[Grid]:
-    fmt = sniff_format(data, name)
+def read_grids(data: bytes, name: str, content_type: str | None = None, fmt: str | None = None) -> list[Grid]:
+    fmt = fmt or sniff_format(data, name, content_type)
     reader = READERS.get(fmt)
     if reader is None:
         raise ReadError(Problem("unsupported_format", Location(file=name), {"value": fmt}))
