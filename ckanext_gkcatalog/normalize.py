@@ -284,16 +284,9 @@ def tick(cell) -> bool | None:
 def expand_tiers(text: str) -> list[str]:
     """'乡、村级' -> ['乡级', '村级']; '县级/乡级' -> ['县级', '乡级']: the tier spellings in a header or cell."""
     text = re.sub(r"\s+", "", clean_text(text))
-    spellings = []
-    for part in re.split(r"[/;,]|(?<=级)、", text):
-        if not part:
-            continue
-        if "、" in part and part.endswith("级"):  # 乡、村级 / 镇、村级: the suffix belongs to each
-            heads = part[:-1].split("、")
-            spellings.extend(h + "级" for h in heads if h)
-        else:
-            spellings.append(part)
-    return spellings
+    # in "乡、村级" / "县级、乡、村级" the suffix 级 belongs to every head before it
+    text = re.sub(r"(?<![级\w])([\u4e00-\u9fff])、(?=(?:[\u4e00-\u9fff]、)*[\u4e00-\u9fff]级)", r"\1级、", text)
+    return [part for part in re.split(r"[/;,、]", text) if part]
 
 
 def parse_choice_list(field_name: str, text) -> tuple[list, list]:

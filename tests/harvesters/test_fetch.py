@@ -1,0 +1,70 @@
+"""The fetcher against a real HTTP server on 127.0.0.1 that misbehaves like county sites do."""
+import pytest
+
+from ckanext_gkcatalog.harvesters.fetch import FetchError, FetchLimits, check_address, fetch
+
+from servers import LocalServer
+
+LOCAL = FetchLimits(timeout=5, connect_timeout=2, max_bytes=1024 * 1024, allowed_networks=["127.0.0.1/32"])
+
+
+@pytest.fixture
+def server(tmp_path):
+    (tmp_path / "catalog.csv").write_text("序号,一级事项\n1,就业信息服务\n", encoding="utf-8")
+    with LocalServer(str(tmp_path)) as srv:
+        yield srv
+
+
+def code_of(url, limits=LOCAL, **kwargs):
+    with pytest.raises(FetchError) as exc:
+        fetch(url, limits, **kwargs)
+    return exc.value.problem
+
+
+def test_fetch_and_conditional_get(server):
+    first = fetch(server.url + "/catalog.csv", LOCAL)
+    assert first.status == 200 and "就业信息服务".encode() in first.data and first.etag
+    again = fetch(server.url + "/catalog.csv", LOCAL, etag=first.etag)
+    assert again.not_modified and again.data == b""
+    assert server.handler.requests_seen[-1][1]["If-None-Match"] == first.etag
+
+
+def test_private_addresses_are_refused_unless_allowed(server):
+    problem = code_of(server.url + "/catalog.csv", FetchLimits())
+    assert problem.code == "fetch_private_address"
+    assert "127.0.0.1" in problem.message("en") and "拒绝访问内网地址" in problem.message("zh")
+    assert server.handler.requests_seen == []  # refused before any connection
+    for url in ("http://10.1.2.3/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://0.0.0.0/"):
+        with pytest.raises(FetchError) as exc:
+            check_address(url, FetchLimits())
+        assert exc.value.problem.code == "fetch_private_address"
+    assert code_of("file:///etc/passwd").code == "fetch_bad_url"
+
+
+def test_a_redirect_to_a_private_address_is_refused(server):
+    problem = code_of(server.url + "/fault/redirect-private")
+    assert problem.code == "fetch_private_address" and problem.params["address"] == "10.255.255.1"
+
+
+@pytest.mark.parametrize("path, code", [
+    ("/fault/500", "fetch_http_error"), ("/missing.csv", "fetch_http_error"), ("/fault/loop", "fetch_redirect_loop"),
+    ("/fault/truncated", "fetch_truncated"), ("/fault/huge", "fetch_too_large"),
+])
+def test_faults_give_clear_problems(server, path, code):
+    problem = code_of(server.url + path)
+    assert problem.code == code
+    assert problem.location.file == server.url + path
+
+
+def test_timeout(server):
+    problem = code_of(server.url + "/fault/slow", FetchLimits(timeout=0.5, connect_timeout=0.5,
+                                                              allowed_networks=["127.0.0.1/32"]))
+    assert problem.code == "fetch_timeout" and "0.5" in problem.message("en")
+
+
+def test_connection_refused_is_a_fetch_failure():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again when the block ends: nothing listens there
+    assert code_of(f"http://127.0.0.1:{port}/x.csv").code == "fetch_failed"
