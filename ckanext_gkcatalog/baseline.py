@@ -17,7 +17,7 @@ from ckanext_gkcatalog.harvesters.readers import ReadError, read_grids
 from ckanext_gkcatalog.harvesters.tables import read_table
 
 from . import normalize as norm
-from .items import build_item, validation_problems
+from .items import build_item, read_elements, validation_problems
 from .problems import Location, Problem
 from .schema import load_schema
 
@@ -185,12 +185,7 @@ def _yaml_item(entry: dict, domain: str, location: Location) -> tuple[dict, list
                                         {"value": value, "field": name}))
             resolved.append(found or norm.clean_text(value))
         item[name] = resolved
-    if item.get("time_limit"):
-        item["parsed"]["time_limit"] = norm.parse_time_limit(item["time_limit"]).as_dict()
-    if item.get("basis"):
-        item["parsed"]["basis"] = norm.parse_basis(item["basis"])
-    if item.get("content"):
-        item["parsed"]["content_elements"] = norm.content_elements(item["content"])
+    read_elements(item, str(entry.get("basis") or ""))
     problems.extend(p for p in validation_problems(item, location, None, "baseline") if p.code != "vocabulary")
     return item, problems
 

@@ -57,12 +57,7 @@ def build_item(raw, location: Location, *, kind: str = "county", defaults: dict 
     for group in ("audience", "mode", "tiers"):
         item[group] = _group_values(group, raw, location, problems)
 
-    if item.get("time_limit"):
-        item["parsed"]["time_limit"] = norm.parse_time_limit(item["time_limit"]).as_dict()
-    if item.get("basis"):
-        item["parsed"]["basis"] = norm.parse_basis(texts.get("basis", ""))
-    if item.get("content"):
-        item["parsed"]["content_elements"] = norm.content_elements(item["content"])
+    read_elements(item, texts.get("basis", ""))
     if raw.extras:
         item["parsed"]["extra_columns"] = dict(raw.extras)
     if raw.inherited:
@@ -73,6 +68,18 @@ def build_item(raw, location: Location, *, kind: str = "county", defaults: dict 
             item[key] = value
     problems.extend(validation_problems(item, location, raw, kind))
     return item, problems
+
+
+def read_elements(item: dict, basis_text: str | None = None) -> None:
+    """Record in item["parsed"] what the normalisers read of the time limit, the basis and the content.
+    The basis is read from its printed text when given: its spaces still separate documents."""
+    parsed = item.setdefault("parsed", {})
+    if item.get("time_limit"):
+        parsed["time_limit"] = norm.parse_time_limit(item["time_limit"]).as_dict()
+    if item.get("basis"):
+        parsed["basis"] = norm.parse_basis(basis_text or item["basis"])
+    if item.get("content"):
+        parsed["content_elements"] = norm.content_elements(item["content"])
 
 
 def _domain_in(text: str) -> str | None:
