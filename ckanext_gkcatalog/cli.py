@@ -11,6 +11,7 @@ import sys
 import click
 
 from .baseline import BaselineError, demo_baseline_files, load_baseline
+from .problems import Location, Problem
 from .schema import load_schema
 from .store import Store
 
@@ -197,6 +198,26 @@ def baseline_activate(ctx: Context, domain, version):
     click.echo(ctx.say(f"已启用 {domain} 第{version}版", f"Activated {domain} version {version}"))
 
 
+def _fetch_options(command):
+    """The download limits, shared by every command that fetches."""
+    for option in reversed([
+        click.option("--allow-network", multiple=True, metavar="CIDR", envvar="GKCATALOG_ALLOW_NETWORKS",
+                     help="Private network a source may resolve to (e.g. 127.0.0.1/32); refused by default."),
+        click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds for a download."),
+        click.option("--max-bytes", type=int, default=50 * 1024 * 1024, show_default=True,
+                     help="Largest download accepted."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _limits(allow_network, timeout, max_bytes):
+    from .harvesters.fetch import FetchLimits
+
+    networks = [n for value in allow_network for n in value.split()]
+    return FetchLimits(timeout=timeout, max_bytes=max_bytes, allowed_networks=networks)
+
+
 @main.command()
 @click.argument("file_or_url")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
@@ -204,14 +225,11 @@ def baseline_activate(ctx: Context, domain, version):
 @click.option("--county-code", help="6-digit code of the county that publishes the file.")
 @click.option("--county-name", help="Name of that county.")
 @click.option("--parsed", is_flag=True, help="Also print what the normalisers read (time limits, basis documents ...).")
-@click.option("--allow-network", multiple=True, metavar="CIDR", envvar="GKCATALOG_ALLOW_NETWORKS",
-              help="Private network a URL may resolve to (e.g. 127.0.0.1/32); refused by default.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds for a download.")
-@click.option("--max-bytes", type=int, default=50 * 1024 * 1024, show_default=True, help="Largest download accepted.")
+@_fetch_options
 @pass_ctx
 def parse(ctx: Context, file_or_url, fmt, domain, county_code, county_name, parsed, allow_network, timeout, max_bytes):
     """Read a catalog file or URL and print its items and findings, without touching the store."""
-    from .harvesters.fetch import FetchError, FetchLimits, fetch
+    from .harvesters.fetch import FetchError, fetch
     from .harvesters.parse import parse_document, public_item
 
     defaults = {"county_code": county_code, "county_name": county_name}
@@ -222,9 +240,8 @@ def parse(ctx: Context, file_or_url, fmt, domain, county_code, county_name, pars
         defaults["domain"] = key
     content_type = None
     if file_or_url.startswith(("http://", "https://")):
-        networks = [n for value in allow_network for n in value.split()]
         try:
-            fetched = fetch(file_or_url, FetchLimits(timeout=timeout, max_bytes=max_bytes, allowed_networks=networks))
+            fetched = fetch(file_or_url, _limits(allow_network, timeout, max_bytes))
         except FetchError as exc:
             ctx.report([exc.problem])
             sys.exit(2)
@@ -251,6 +268,186 @@ def parse(ctx: Context, file_or_url, fmt, domain, county_code, county_name, pars
                            f"{len(result.items)} items, {errors} errors, {len(result.problems) - errors} notes"))
     if not result.items:
         sys.exit(2)
+
+
+# --- sources, harvests, jobs -------------------------------------------------------------------------
+
+@main.group()
+def source():
+    """County sources: register, import a city's list, enable or disable."""
+
+
+@source.command("add")
+@click.argument("county_code")
+@click.argument("url")
+@click.option("--kind", type=click.Choice(["auto", "ckan", "csv", "xlsx", "xls", "html", "docx", "json"]), default="auto",
+              show_default=True, help="How to read the URL; auto decides from the response.")
+@click.option("--domain", "-d", help="The domain the URL publishes (leave out when it names its domains itself).")
+@click.option("--county-name", help="Name of the county, needed the first time a county is registered.")
+@click.option("--city-name", help="Name of the county's city.")
+@click.option("--every", help="Harvest frequency: 30m, 12h, 1d, 1w (default: on demand only).")
+@click.option("--page", "pages", multiple=True, help="Further pages of a catalog split over several pages.")
+@pass_ctx
+def source_add(ctx: Context, county_code, url, kind, domain, county_name, city_name, every, pages):
+    """Register URL as the catalog of COUNTY_CODE (a 6-digit 行政区划代码)."""
+    from .sources import parse_frequency
+
+    key = None
+    if domain:
+        key = load_schema().domain(domain)
+        if key is None:
+            raise click.ClickException(ctx.say(f"无法识别领域“{domain}”", f"unknown domain '{domain}'"))
+    try:
+        ctx.store.upsert_county(county_code, county_name, city_name=city_name)
+        record = ctx.store.add_source(county_code, url, kind, key, {"pages": list(pages)} if pages else {},
+                                      parse_frequency(every))
+    except (LookupError, ValueError) as exc:
+        raise click.ClickException(str(exc))
+    click.echo(ctx.say(f"已登记来源 #{record.id}:{county_code} {url}", f"Registered source #{record.id}: {county_code} {url}"))
+
+
+@source.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@pass_ctx
+def source_import(ctx: Context, file):
+    """Register every row of a CSV/XLSX list of county URLs (行政区划代码, 县名, 市, 领域, 网址, 类型, 频率)."""
+    from .sources import read_source_list
+
+    with open(file, "rb") as fh:
+        rows, problems = read_source_list(fh.read(), os.path.basename(file))
+    registered = 0
+    for row in rows:
+        try:
+            ctx.store.upsert_county(row.county_code, row.county_name, city_name=row.city_name)
+        except LookupError:  # a county seen for the first time needs its name
+            problems.append(Problem("required", Location(os.path.basename(file), None, row.row, field="county_name"),
+                                    {"field": "county_name"}))
+            continue
+        ctx.store.add_source(row.county_code, row.url, row.kind, row.domain, None, row.frequency_seconds)
+        registered += 1
+    ctx.report(problems)
+    errors = len([p for p in problems if p.is_error])
+    click.echo(ctx.say(f"登记 {registered} 个来源,{errors} 处错误的行未登记",
+                       f"Registered {registered} sources; {errors} errors, their rows left out"))
+    if not registered and problems:
+        sys.exit(1)
+
+
+@source.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def source_list(ctx: Context, fmt):
+    """List the registered sources."""
+    records = ctx.store.sources()
+    if fmt == "json":
+        click.echo(json.dumps([{"id": r.id, "county_code": r.county_code, "domain": r.domain, "kind": r.kind, "url": r.url,
+                                "enabled": r.enabled, "frequency_seconds": r.frequency_seconds,
+                                "next_run_at": r.next_run_at.isoformat() if r.next_run_at else None,
+                                "options": r.options} for r in records], ensure_ascii=False, indent=2))
+        return
+    header = ctx.say(["编号", "县", "领域", "类型", "启用", "频率(秒)", "网址"], ["id", "county", "domain", "kind", "on", "every (s)", "url"])
+    click.echo(_table(header, [[str(r.id), r.county_code, r.domain or "*", r.kind, "*" if r.enabled else "",
+                                str(r.frequency_seconds or "-"), r.url] for r in records]))
+
+
+@source.command("enable")
+@click.argument("source_id", type=int)
+@pass_ctx
+def source_enable(ctx: Context, source_id):
+    """Harvest SOURCE_ID again."""
+    _set_enabled(ctx, source_id, True)
+
+
+@source.command("disable")
+@click.argument("source_id", type=int)
+@pass_ctx
+def source_disable(ctx: Context, source_id):
+    """Stop harvesting SOURCE_ID; its items stay."""
+    _set_enabled(ctx, source_id, False)
+
+
+def _set_enabled(ctx: Context, source_id: int, enabled: bool) -> None:
+    try:
+        ctx.store.set_source_enabled(source_id, enabled)
+    except LookupError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(ctx.say(f"来源 #{source_id} 已{'启用' if enabled else '停用'}",
+                       f"Source #{source_id} {'enabled' if enabled else 'disabled'}"))
+
+
+@main.command()
+@click.option("--county", help="Only this county's sources (6-digit code).")
+@click.option("--source", "source_id", type=int, help="Only this source.")
+@click.option("--due", is_flag=True, help="Only the sources whose scheduled time has come.")
+@click.option("--workers", type=int, default=4, show_default=True, help="Sources harvested at once.")
+@_fetch_options
+@pass_ctx
+def harvest(ctx: Context, county, source_id, due, workers, allow_network, timeout, max_bytes):
+    """Harvest county sources into the store (all enabled sources unless narrowed)."""
+    from .harvesters.pipeline import HarvestSettings, harvest as run_harvest
+
+    store = ctx.store
+    if source_id:
+        chosen = [s for s in [store.source(source_id)] if s]
+    elif due:
+        chosen = store.due_sources()
+    else:
+        chosen = store.sources(county, enabled_only=True)
+    if county:
+        chosen = [s for s in chosen if s.county_code == county]
+    if not chosen:
+        click.echo(ctx.say("没有需要采集的来源。", "No sources to harvest."))
+        return
+    settings = HarvestSettings(_limits(allow_network, timeout, max_bytes), workers)
+    with click.progressbar(length=len(chosen), label=ctx.say("采集", "Harvesting"), file=sys.stderr) as bar:
+        reports = run_harvest(store, chosen, settings, on_done=lambda report: bar.update(1))
+    header = ctx.say(["作业", "来源", "县", "状态", "新增", "更新", "未变", "撤下", "错误"],
+                     ["job", "source", "county", "status", "added", "updated", "unchanged", "withdrawn", "errors"])
+    click.echo(_table(header, [[str(r.job_id), str(r.source_id), r.county_code, r.status,
+                                *(str(r.counts.get(k, 0)) for k in ("added", "updated", "unchanged", "withdrawn", "errors"))]
+                               for r in reports]))
+    if any(r.status == "failed" for r in reports):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--source", "source_id", type=int, help="Only this source's jobs.")
+@click.option("--job", "job_id", type=int, help="Show one job with its findings.")
+@click.option("--limit", type=int, default=30, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def jobs(ctx: Context, source_id, job_id, limit, fmt):
+    """List harvest jobs, newest first, or one job's findings."""
+    def summary(j):
+        return {"id": j.id, "source_id": j.source_id, "status": j.status, "started_at": j.started_at.isoformat(),
+                "finished_at": j.finished_at.isoformat() if j.finished_at else None, "timings": j.timings,
+                **{k: getattr(j, k) for k in ("added", "updated", "unchanged", "withdrawn", "errors")}, "message": j.message}
+    if job_id:
+        job = next((j for j in ctx.store.jobs(limit=100000) if j.id == job_id), None)
+        if job is None:
+            raise click.ClickException(ctx.say(f"没有作业 {job_id}", f"no job {job_id}"))
+        findings = ctx.store.findings(job_id)
+        if fmt == "json":
+            click.echo(json.dumps({**summary(job), "findings": [
+                {"stage": f.stage, "rule": f.rule, "severity": f.severity, "item_id": f.item_id, "location": f.location,
+                 "message_zh": f.message_zh, "message_en": f.message_en} for f in findings]}, ensure_ascii=False, indent=2))
+            return
+        click.echo(json.dumps(summary(job), ensure_ascii=False))
+        for f in findings:
+            click.echo(f"[{f.stage}] {f.severity}: {f.message_zh if ctx.lang == 'zh' else f.message_en}")
+        return
+    records = ctx.store.jobs(source_id, limit)
+    if fmt == "json":
+        click.echo(json.dumps([summary(j) for j in records], ensure_ascii=False, indent=2))
+        return
+    header = ctx.say(["作业", "来源", "状态", "开始", "用时(秒)", "新增", "更新", "未变", "撤下", "错误"],
+                     ["job", "source", "status", "started", "seconds", "added", "updated", "unchanged", "withdrawn", "errors"])
+    rows = []
+    for j in records:
+        took = f"{(j.finished_at - j.started_at).total_seconds():.2f}" if j.finished_at else "-"
+        rows.append([str(j.id), str(j.source_id or "-"), j.status, j.started_at.strftime("%Y-%m-%d %H:%M:%S"), took,
+                     *(str(getattr(j, k)) for k in ("added", "updated", "unchanged", "withdrawn", "errors"))])
+    click.echo(_table(header, rows))
 
 
 def _width(text: str) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
@@ -289,3 +289,180 @@ class Store:
             query = select(Baseline).where(Baseline.domain == domain)
             query = query.where(Baseline.version == version) if version else query.where(Baseline.active)
             return s.scalar(query)
+
+    # --- counties and sources -----------------------------------------------------------------------
+
+    def upsert_county(self, code: str, name: str | None = None, city_code: str | None = None,
+                      city_name: str | None = None) -> County:
+        with self.session() as s:
+            county = s.get(County, code)
+            if county is None:
+                if not name:
+                    raise LookupError(f"unknown county {code}: give its name")
+                county = County(code=code, name=name)
+                s.add(county)
+            for attr, value in (("name", name), ("city_code", city_code), ("city_name", city_name)):
+                if value:
+                    setattr(county, attr, value)
+            return county
+
+    def county(self, code: str) -> County | None:
+        with self.session() as s:
+            return s.get(County, code)
+
+    def counties(self) -> list[County]:
+        with self.session() as s:
+            return list(s.scalars(select(County).order_by(County.code)))
+
+    def add_source(self, county_code: str, url: str, kind: str, domain: str | None = None,
+                   options: dict | None = None, frequency_seconds: int | None = None,
+                   start_at: datetime | None = None) -> Source:
+        """Register a source; the same county, domain and URL registered again updates the existing one."""
+        with self.session() as s:
+            source = s.scalar(select(Source).where(Source.county_code == county_code, Source.url == url,
+                                                   Source.domain.is_(None) if domain is None else Source.domain == domain))
+            if source is None:
+                source = Source(county_code=county_code, url=url, domain=domain)
+                s.add(source)
+            source.kind, source.options = kind, options or source.options or {}
+            source.frequency_seconds = frequency_seconds
+            source.next_run_at = (start_at or utcnow()) if frequency_seconds else None
+            s.flush()
+            return source
+
+    def sources(self, county_code: str | None = None, enabled_only: bool = False) -> list[Source]:
+        with self.session() as s:
+            query = select(Source).order_by(Source.county_code, Source.domain, Source.id)
+            if county_code:
+                query = query.where(Source.county_code == county_code)
+            if enabled_only:
+                query = query.where(Source.enabled)
+            return list(s.scalars(query))
+
+    def source(self, source_id: int) -> Source | None:
+        with self.session() as s:
+            return s.get(Source, source_id)
+
+    def set_source_enabled(self, source_id: int, enabled: bool) -> None:
+        with self.session() as s:
+            source = s.get(Source, source_id)
+            if source is None:
+                raise LookupError(f"no source {source_id}")
+            source.enabled = enabled
+
+    def due_sources(self, now: datetime | None = None) -> list[Source]:
+        with self.session() as s:
+            return list(s.scalars(select(Source).where(Source.enabled, Source.next_run_at.is_not(None),
+                                                       Source.next_run_at <= (now or utcnow()))
+                                  .order_by(Source.next_run_at)))
+
+    # --- jobs ---------------------------------------------------------------------------------------
+
+    def start_job(self, source_id: int | None) -> Job:
+        with self.session() as s:
+            job = Job(source_id=source_id, status="running", pid=os.getpid(), heartbeat_at=utcnow())
+            s.add(job)
+            s.flush()
+            return job
+
+    def close_stale_jobs(self, is_alive) -> int:
+        """Jobs left 'running' by a process that died (kill -9, power cut) end as 'aborted'."""
+        closed = 0
+        with self.session() as s:
+            for job in s.scalars(select(Job).where(Job.status == "running")):
+                if job.pid is None or not is_alive(job.pid):
+                    job.status, job.finished_at = "aborted", utcnow()
+                    job.message = "the harvesting process ended before the job did; closed by the next run"
+                    closed += 1
+        return closed
+
+    def finish_job(self, job_id: int, status: str, counts: dict, timings: dict, message: str | None,
+                   findings: list) -> Job:
+        with self.session() as s:
+            job = s.get(Job, job_id)
+            job.status, job.finished_at, job.timings, job.message = status, utcnow(), timings, message
+            for key in ("added", "updated", "unchanged", "withdrawn", "errors"):
+                setattr(job, key, counts.get(key, 0))
+            s.add_all(Finding(job_id=job_id, source_id=job.source_id, **f) for f in findings)
+            return job
+
+    def jobs(self, source_id: int | None = None, limit: int = 50) -> list[Job]:
+        with self.session() as s:
+            query = select(Job).order_by(Job.id.desc()).limit(limit)
+            if source_id:
+                query = query.where(Job.source_id == source_id)
+            return list(s.scalars(query))
+
+    def findings(self, job_id: int) -> list[Finding]:
+        with self.session() as s:
+            return list(s.scalars(select(Finding).where(Finding.job_id == job_id).order_by(Finding.id)))
+
+    # --- items --------------------------------------------------------------------------------------
+
+    def import_items(self, source_id: int, job_id: int, items: list, fetch_state: dict) -> dict:
+        """Upsert a source's items by stable id in one transaction; items it no longer offers are withdrawn
+        (kept, marked, dated), never deleted. `fetch_state` (etag, last-modified, hash) is saved with them,
+        so a source is only marked as read when its items are."""
+        now = utcnow()
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "withdrawn": 0}
+        with self.session() as s:
+            existing = {i.id: i for i in s.scalars(select(Item).where(Item.source_id == source_id))}
+            seen = set()
+            for data in items:
+                seen.add(data["id"])
+                item = existing.get(data["id"]) or s.get(Item, data["id"])
+                if item is None:
+                    s.add(Item(**data, source_id=source_id, job_id=job_id, first_seen=now, last_seen=now))
+                    counts["added"] += 1
+                    continue
+                changed = item.content_hash != data["content_hash"] or item.status != "active"
+                if changed:
+                    for key, value in data.items():
+                        setattr(item, key, value)
+                    item.status, item.withdrawn_at, item.job_id = "active", None, job_id
+                item.source_id, item.last_seen = source_id, now
+                counts["updated" if changed else "unchanged"] += 1
+            for item_id, item in existing.items():
+                if item_id not in seen and item.status == "active":
+                    item.status, item.withdrawn_at, item.job_id = "withdrawn", now, job_id
+                    counts["withdrawn"] += 1
+            source = s.get(Source, source_id)
+            for key, value in fetch_state.items():
+                setattr(source, key, value)
+        return counts
+
+    def mark_unchanged(self, source_id: int, fetch_state: dict) -> int:
+        """A source that did not change: its active items are seen again; returns how many."""
+        with self.session() as s:
+            source = s.get(Source, source_id)
+            for key, value in fetch_state.items():
+                setattr(source, key, value)
+            result = s.execute(update(Item).where(Item.source_id == source_id, Item.status == "active")
+                               .values(last_seen=utcnow()))
+            return result.rowcount
+
+    def schedule_next(self, source_id: int, now: datetime | None = None) -> None:
+        """Next run = the previous scheduled time + the period (never now + period), so runs do not drift;
+        runs missed while nothing ran are skipped, not made up in a burst."""
+        now = now or utcnow()
+        with self.session() as s:
+            source = s.get(Source, source_id)
+            if not source.frequency_seconds or source.next_run_at is None:
+                return
+            period = source.frequency_seconds
+            scheduled = _aware(source.next_run_at)
+            missed = max(0, int((now - scheduled).total_seconds() // period))
+            source.next_run_at = scheduled + timedelta(seconds=period * (missed + 1))
+
+    def items(self, county_code: str | None = None, domain: str | None = None, status: str | None = "active") -> list[Item]:
+        with self.session() as s:
+            query = select(Item).order_by(Item.county_code, Item.domain, Item.level1, Item.level2)
+            for column, value in ((Item.county_code, county_code), (Item.domain, domain), (Item.status, status)):
+                if value:
+                    query = query.where(column == value)
+            return list(s.scalars(query))
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes for the UTC values we stored."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -18,7 +18,8 @@ from .tables import read_table
 @dataclass
 class Parsed:
     items: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # every problem, of the file and of its items
+    item_problems: list = field(default_factory=list)  # per item, aligned with items
     tables: int = 0  # catalog tables found
 
     @property
@@ -57,6 +58,7 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
             else:
                 seen[key] = raw.row
             result.items.append(item)
+            result.item_problems.append(problems)
             result.problems.extend(problems)
     if not result.tables:
         result.problems.append(Problem("no_catalog_table", Location(file=name)))

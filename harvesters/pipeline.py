@@ -1,0 +1,171 @@
+"""The harvest pipeline: gather -> fetch -> parse -> validate -> match -> import, one job per source.
+
+The stages mirror ckanext-harvest's gather/fetch/import so that its adapter stays a thin wrapper. A
+source is one transaction: a failed fetch or parse changes nothing stored (the last good harvest
+stays), and every problem becomes a finding with its stage and location.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+
+from ckanext_gkcatalog.items import content_hash
+from ckanext_gkcatalog.problems import Location, Problem
+
+from .fetch import FetchError, FetchLimits, fetch
+from .parse import parse_document, public_item
+
+PARSE_CODES = {"file_unreadable", "unsupported_format", "no_catalog_table", "no_header", "missing_column"}
+
+
+@dataclass
+class HarvestSettings:
+    limits: FetchLimits = field(default_factory=FetchLimits)
+    workers: int = 4
+
+
+@dataclass
+class JobReport:
+    job_id: int
+    source_id: int
+    county_code: str
+    status: str  # finished | unchanged | failed
+    counts: dict
+    message: str | None = None
+
+
+def stable_id(county_code: str, item: dict) -> str:
+    """The same item of the same county keeps its id across harvests, whatever its row or wording of elements."""
+    key = "|".join([county_code, item.get("domain") or "", item.get("level1") or "", item.get("level2") or "",
+                    item.get("level3") or ""])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _finding(problem: Problem, stage: str, source, item_id: str | None = None, domain: str | None = None) -> dict:
+    return {"stage": stage, "rule": problem.code, "severity": problem.severity, "item_id": item_id,
+            "county_code": source.county_code, "domain": domain or source.domain,
+            "message_zh": problem.message("zh"), "message_en": problem.message("en"),
+            "location": asdict(problem.location)}
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but another user's
+        return True
+    return True
+
+
+def harvest(store, sources: list, settings: HarvestSettings | None = None, on_done=None) -> list[JobReport]:
+    """Harvest sources concurrently; `on_done(report)` is called as each one ends (a progress bar)."""
+    settings = settings or HarvestSettings()
+    store.close_stale_jobs(lambda pid: pid != os.getpid() and pid_alive(pid))
+    reports = []
+    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
+        futures = [pool.submit(harvest_source, store, source, settings) for source in sources]
+        for future in as_completed(futures):
+            report = future.result()
+            reports.append(report)
+            if on_done:
+                on_done(report)
+    return sorted(reports, key=lambda r: r.job_id)
+
+
+def harvest_source(store, source, settings: HarvestSettings) -> JobReport:
+    """One job for one source; never raises: whatever happens ends as a job state and findings."""
+    job = store.start_job(source.id)
+    timings, findings, counts = {}, [], {"added": 0, "updated": 0, "unchanged": 0, "withdrawn": 0, "errors": 0}
+    status, message = "failed", None
+    clock = time.perf_counter()
+
+    def lap(stage):
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(timings.get(stage, 0) + now - clock, 4)
+        clock = now
+
+    try:
+        county = store.county(source.county_code)
+        urls = [source.url, *source.options.get("pages", [])]  # a catalog split over several pages
+        lap("gather")
+        pages = []
+        single = len(urls) == 1
+        for url in urls:
+            pages.append(fetch(url, settings.limits, etag=source.http_etag if single else None,
+                               last_modified=source.http_last_modified if single else None))
+        lap("fetch")
+        digest = hashlib.sha256(b"".join(p.data for p in pages)).hexdigest()
+        fetch_state = {"http_etag": pages[0].etag if single else None,
+                       "http_last_modified": pages[0].last_modified if single else None}
+        if (single and pages[0].not_modified) or digest == source.content_hash:
+            counts["unchanged"] = store.mark_unchanged(source.id, fetch_state)
+            status, message = "unchanged", "the source has not changed since the last harvest"
+            return _end(store, job.id, source, status, counts, timings, message, findings)
+        defaults = {"county_code": county.code, "county_name": county.name, "domain": source.domain}
+        items, item_problems = [], []
+        for page in pages:
+            parsed = parse_document(page.data, page.url, defaults={**defaults, "source_url": page.url},
+                                    content_type=page.content_type, fmt=_format(source.kind))
+            for problem in parsed.problems:
+                stage = "parse" if problem.code in PARSE_CODES else "validate"
+                findings.append(_finding(problem, stage, source))
+            items.extend(parsed.items)
+            item_problems.extend(parsed.item_problems)
+        lap("parse")
+        if not items:
+            message = "nothing could be read; the last good harvest is kept"
+            counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
+            return _end(store, job.id, source, "failed", counts, timings, message, findings)
+        findings = [f for f in findings if f["stage"] == "parse"]  # item problems are re-attached to items below
+        records, seen = [], set()
+        for item, problems in zip(items, item_problems):
+            identified = item.get("domain") and item.get("level1") and item.get("level2")
+            item_id = stable_id(county.code, item) if identified else None
+            keep = identified and item_id not in seen
+            for problem in problems:
+                findings.append(_finding(problem, "validate", source, item_id if keep else None, item.get("domain")))
+            if not keep:
+                continue
+            seen.add(item_id)
+            records.append(_record(item_id, county.code, item))
+        lap("validate")
+        lap("match")  # matching to the baseline arrives with the completeness issue
+        counts.update(store.import_items(source.id, job.id, records, {**fetch_state, "content_hash": digest}))
+        lap("import")
+        counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
+        status = "finished"
+    except FetchError as exc:
+        findings.append(_finding(exc.problem, "fetch", source))
+        counts["errors"] = 1
+        message = "fetch failed; the last good harvest is kept"
+    except Exception as exc:  # a bug must not stop the other sources; the job says what happened
+        findings.append(_finding(Problem("fetch_failed", Location(file=source.url), {"reason": repr(exc)}), "import", source))
+        counts["errors"] += 1
+        message = f"unexpected error: {exc!r}; the last good harvest is kept"
+    return _end(store, job.id, source, status, counts, timings, message, findings)
+
+
+def _end(store, job_id, source, status, counts, timings, message, findings) -> JobReport:
+    store.finish_job(job_id, status, counts, timings, message, findings)
+    store.schedule_next(source.id)
+    return JobReport(job_id, source.id, source.county_code, status, counts, message)
+
+
+def _format(kind: str | None) -> str | None:
+    from .readers import KIND_FORMATS
+
+    return KIND_FORMATS.get(kind or "")
+
+
+def _record(item_id: str, county_code: str, item: dict) -> dict:
+    fields = public_item(item)
+    location = {"url": fields.get("source_url"), "at": fields.get("source_location")}
+    return {"id": item_id, "county_code": county_code, "domain": item["domain"], "level1": item["level1"],
+            "level2": item["level2"], "level3": item.get("level3"), "fields": fields,
+            "parsed": item.get("parsed", {}), "raw": item.get("raw", {}), "content_hash": content_hash(item),
+            "location": location}
