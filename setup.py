@@ -45,6 +45,9 @@ setup(
         "openpyxl>=3.1",
         "python-calamine>=0.2",
         "charset-normalizer>=3",
+        "requests>=2.31",
+        "lxml>=5",
+        "python-docx>=1.1",
     ],
     extras_require={
         "postgresql": ["psycopg[binary]>=3.1"],
