@@ -68,6 +68,16 @@ def baseline():
     """Provincial baseline catalogs: load, list, show, activate."""
 
 
+def _domain_key(ctx: Context, domain: str | None) -> str | None:
+    """The domain's key for a key or Chinese name given on the command line; a clear error otherwise."""
+    if not domain:
+        return None
+    key = load_schema().domain(domain)
+    if key is None:
+        raise click.ClickException(ctx.say(f"无法识别领域“{domain}”", f"unknown domain '{domain}'"))
+    return key
+
+
 def _domain_label(value: str, lang: str) -> str:
     return load_schema().field("domain").value_label(value, "zh_Hans_CN" if lang == "zh" else "en")
 
@@ -163,9 +173,7 @@ def _summary(r) -> dict:
 @pass_ctx
 def baseline_show(ctx: Context, domain, version, fmt):
     """Show the items of DOMAIN's baseline."""
-    key = load_schema().domain(domain)
-    if key is None:
-        raise click.ClickException(ctx.say(f"无法识别领域“{domain}”", f"unknown domain '{domain}'"))
+    key = _domain_key(ctx, domain)
     record = ctx.store.baseline(key, version)
     if record is None:
         raise click.ClickException(ctx.say(f"{domain} 没有基准目录", f"no baseline for {domain}"))
@@ -190,9 +198,8 @@ def baseline_show(ctx: Context, domain, version, fmt):
 @pass_ctx
 def baseline_activate(ctx: Context, domain, version):
     """Make VERSION the active baseline of DOMAIN."""
-    key = load_schema().domain(domain)
     try:
-        ctx.store.activate_baseline(key or domain, version)
+        ctx.store.activate_baseline(_domain_key(ctx, domain), version)
     except LookupError as exc:
         raise click.ClickException(str(exc))
     click.echo(ctx.say(f"已启用 {domain} 第{version}版", f"Activated {domain} version {version}"))
@@ -232,12 +239,7 @@ def parse(ctx: Context, file_or_url, fmt, domain, county_code, county_name, pars
     from .harvesters.fetch import FetchError, fetch
     from .harvesters.parse import parse_document, public_item
 
-    defaults = {"county_code": county_code, "county_name": county_name}
-    if domain:
-        key = load_schema().domain(domain)
-        if key is None:
-            raise click.ClickException(ctx.say(f"无法识别领域“{domain}”", f"unknown domain '{domain}'"))
-        defaults["domain"] = key
+    defaults = {"county_code": county_code, "county_name": county_name, "domain": _domain_key(ctx, domain)}
     content_type = None
     if file_or_url.startswith(("http://", "https://")):
         try:
@@ -292,11 +294,7 @@ def source_add(ctx: Context, county_code, url, kind, domain, county_name, city_n
     """Register URL as the catalog of COUNTY_CODE (a 6-digit 行政区划代码)."""
     from .sources import parse_frequency
 
-    key = None
-    if domain:
-        key = load_schema().domain(domain)
-        if key is None:
-            raise click.ClickException(ctx.say(f"无法识别领域“{domain}”", f"unknown domain '{domain}'"))
+    key = _domain_key(ctx, domain)
     try:
         ctx.store.upsert_county(county_code, county_name, city_name=city_name)
         record = ctx.store.add_source(county_code, url, kind, key, {"pages": list(pages)} if pages else {},
@@ -423,7 +421,7 @@ def jobs(ctx: Context, source_id, job_id, limit, fmt):
                 "finished_at": j.finished_at.isoformat() if j.finished_at else None, "timings": j.timings,
                 **{k: getattr(j, k) for k in ("added", "updated", "unchanged", "withdrawn", "errors")}, "message": j.message}
     if job_id:
-        job = next((j for j in ctx.store.jobs(limit=100000) if j.id == job_id), None)
+        job = ctx.store.job(job_id)
         if job is None:
             raise click.ClickException(ctx.say(f"没有作业 {job_id}", f"no job {job_id}"))
         findings = ctx.store.findings(job_id)

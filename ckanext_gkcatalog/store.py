@@ -393,6 +393,10 @@ class Store:
                 query = query.where(Job.source_id == source_id)
             return list(s.scalars(query))
 
+    def job(self, job_id: int) -> Job | None:
+        with self.session() as s:
+            return s.get(Job, job_id)
+
     def findings(self, job_id: int) -> list[Finding]:
         with self.session() as s:
             return list(s.scalars(select(Finding).where(Finding.job_id == job_id).order_by(Finding.id)))
