@@ -68,11 +68,9 @@ def read_source_list(data: bytes, name: str) -> tuple[list, list]:
     rows = []
     schema = load_schema()
     for i, cells in enumerate(grid.rows[1:], start=2):
-        def cell(field_name):
-            j = columns.get(field_name)
-            return str(cells[j]).strip() if j is not None and j < len(cells) else ""
         if not any(str(c).strip() for c in cells):
             continue
+        cell = _cell_reader(cells, columns)
         where = Location(name, grid.sheet, i)
         code, url = cell("county_code"), cell("url")
         row_problems = []
@@ -98,6 +96,13 @@ def read_source_list(data: bytes, name: str) -> tuple[list, list]:
             rows.append(SourceRow(i, code, cell("county_name") or None, cell("city_name") or None, domain, url, kind,
                                   frequency))
     return rows, problems
+
+
+def _cell_reader(cells: list, columns: dict):
+    def cell(field_name: str) -> str:
+        j = columns.get(field_name)
+        return str(cells[j]).strip() if j is not None and j < len(cells) else ""
+    return cell
 
 
 def _at(where: Location, columns: dict, field_name: str) -> Location:

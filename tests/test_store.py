@@ -6,7 +6,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from ckanext_gkcatalog.baseline import demo_baseline_files, load_baseline
-from ckanext_gkcatalog.store import VERSION_TABLE, Base, Baseline, BaselineItem, County, Item, Store, database_url
+from ckanext_gkcatalog.store import VERSION_TABLE, Base, BaselineItem, County, Item, Store, database_url
 
 
 def demo(domain):
