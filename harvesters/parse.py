@@ -18,13 +18,18 @@ from .tables import read_table
 @dataclass
 class Parsed:
     items: list = field(default_factory=list)
-    problems: list = field(default_factory=list)  # every problem, of the file and of its items
+    problems: list = field(default_factory=list)  # every problem, of the file and of its items, in reading order
+    file_problems: list = field(default_factory=list)  # those of the file and its tables, not of an item
     item_problems: list = field(default_factory=list)  # per item, aligned with items
     tables: int = 0  # catalog tables found
 
     @property
     def errors(self) -> list:
         return [p for p in self.problems if p.is_error]
+
+    def add_file_problems(self, problems: list) -> None:
+        self.file_problems.extend(problems)
+        self.problems.extend(problems)
 
 
 def parse_document(data: bytes, name: str, *, defaults: dict | None = None, content_type: str | None = None,
@@ -35,7 +40,7 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
     try:
         grids = read_grids(data, name, content_type, fmt)
     except ReadError as exc:
-        result.problems.append(exc.problem)
+        result.add_file_problems([exc.problem])
         return result
     seen: dict = {}
     for grid in grids:
@@ -43,7 +48,7 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
         if table.header is None:
             continue
         result.tables += 1
-        result.problems.extend(table.problems)
+        result.add_file_problems(table.problems)
         table_defaults = dict(defaults or {})
         caption_domain = _domain_in(grid.caption) if grid.caption else None
         if caption_domain:
@@ -61,7 +66,7 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
             result.item_problems.append(problems)
             result.problems.extend(problems)
     if not result.tables:
-        result.problems.append(Problem("no_catalog_table", Location(file=name)))
+        result.add_file_problems([Problem("no_catalog_table", Location(file=name))])
     return result
 
 

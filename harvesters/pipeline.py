@@ -18,8 +18,6 @@ from ckanext_gkcatalog.problems import Location, Problem
 from .fetch import FetchError, FetchLimits, fetch
 from .parse import parse_document, public_item
 
-PARSE_CODES = {"file_unreadable", "unsupported_format", "no_catalog_table", "no_header", "missing_column"}
-
 
 @dataclass
 class HarvestSettings:
@@ -111,9 +109,7 @@ def harvest_source(store, source, settings: HarvestSettings) -> JobReport:
         for page in pages:
             parsed = parse_document(page.data, page.url, defaults={**defaults, "source_url": page.url},
                                     content_type=page.content_type, fmt=_format(source.kind))
-            for problem in parsed.problems:
-                stage = "parse" if problem.code in PARSE_CODES else "validate"
-                findings.append(_finding(problem, stage, source))
+            findings.extend(_finding(problem, "parse", source) for problem in parsed.file_problems)
             items.extend(parsed.items)
             item_problems.extend(parsed.item_problems)
         lap("parse")
@@ -121,7 +117,6 @@ def harvest_source(store, source, settings: HarvestSettings) -> JobReport:
             message = "nothing could be read; the last good harvest is kept"
             counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
             return _end(store, job.id, source, "failed", counts, timings, message, findings)
-        findings = [f for f in findings if f["stage"] == "parse"]  # item problems are re-attached to items below
         records, seen = [], set()
         for item, problems in zip(items, item_problems):
             identified = item.get("domain") and item.get("level1") and item.get("level2")
