@@ -52,10 +52,13 @@ def clean_text(value) -> str:
         text = str(int(value))
     text = unicodedata.normalize("NFKC", text).replace("\u200b", "")
     text = to_simplified(text)
-    text = join_wrapped(text)
+    return fold_whitespace(join_wrapped(text))
+
+
+def fold_whitespace(text: str) -> str:
+    """Runs of spaces -> one space, runs of line breaks (with the spaces around them) -> one line break."""
     text = re.sub(r"[ \t\r\f\v]+", " ", text)
-    text = re.sub(r" *\n[ \n]*", "\n", text)
-    return text.strip()
+    return re.sub(r" *\n[ \n]*", "\n", text).strip()
 
 
 def one_line(text: str) -> str:

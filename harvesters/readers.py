@@ -10,8 +10,9 @@ import io
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from ckanext_gkcatalog.normalize import fold_whitespace
 from ckanext_gkcatalog.problems import Location, Problem
 
 # Spreadsheets are zip files: a small file can inflate to gigabytes (a zip bomb).
@@ -22,11 +23,10 @@ DEFAULT_MAX_RATIO = 200
 @dataclass
 class Grid:
     file: str
-    sheet: str | None  # sheet name, or "表N" / "table N" for the Nth table of a page or document
+    sheet: str | None  # sheet name, or "table N" for the Nth table of a page or document
     rows: list  # list of lists of str
     first_row: int = 1  # the spreadsheet row number of rows[0]
     caption: str = ""  # the heading printed above a table: it often names the domain
-    problems: list = field(default_factory=list)
 
 
 class ReadError(Exception):
@@ -141,9 +141,7 @@ def _html_text(element) -> str:
             parts.append(el.tail)
 
     walk(element)
-    text = "".join(parts).replace("\xa0", " ")
-    text = re.sub(r"[ \t\r\f\v]+", " ", text)
-    return re.sub(r" *\n[ \n]*", "\n", text).strip()
+    return fold_whitespace("".join(parts).replace("\xa0", " "))
 
 
 def _span(cell, name: str) -> int:
