@@ -46,6 +46,7 @@ setup(
         "python-calamine>=0.2",
         "charset-normalizer>=3",
         "requests>=2.31",
+        "ckanapi>=4.7",
         "lxml>=5",
         "python-docx>=1.1",
     ],

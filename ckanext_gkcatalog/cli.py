@@ -13,6 +13,7 @@ import click
 from .baseline import BaselineError, demo_baseline_files, load_baseline
 from .problems import Location, Problem
 from .schema import load_schema
+from .sources import KINDS
 from .store import Store
 
 
@@ -282,23 +283,28 @@ def source():
 @source.command("add")
 @click.argument("county_code")
 @click.argument("url")
-@click.option("--kind", type=click.Choice(["auto", "ckan", "csv", "xlsx", "xls", "html", "docx", "json"]), default="auto",
+@click.option("--kind", type=click.Choice(KINDS), default="auto",
               show_default=True, help="How to read the URL; auto decides from the response.")
 @click.option("--domain", "-d", help="The domain the URL publishes (leave out when it names its domains itself).")
 @click.option("--county-name", help="Name of the county, needed the first time a county is registered.")
 @click.option("--city-name", help="Name of the county's city.")
 @click.option("--every", help="Harvest frequency: 30m, 12h, 1d, 1w (default: on demand only).")
 @click.option("--page", "pages", multiple=True, help="Further pages of a catalog split over several pages.")
+@click.option("--dataset", help="CKAN sources: read the catalog files of this dataset instead of gk-catalog-item datasets.")
+@click.option("--organization", help="CKAN sources: only the gk-catalog-item datasets of this organization.")
 @pass_ctx
-def source_add(ctx: Context, county_code, url, kind, domain, county_name, city_name, every, pages):
-    """Register URL as the catalog of COUNTY_CODE (a 6-digit 行政区划代码)."""
+def source_add(ctx: Context, county_code, url, kind, domain, county_name, city_name, every, pages, dataset,
+               organization):
+    """Register URL as the catalog of COUNTY_CODE (a 6-digit 行政区划代码).
+
+    For --kind ckan, URL is the portal's address (https://data.example.gov.cn)."""
     from .sources import parse_frequency
 
     key = _domain_key(ctx, domain)
+    options = {k: v for k, v in {"pages": list(pages), "dataset": dataset, "organization": organization}.items() if v}
     try:
         ctx.store.upsert_county(county_code, county_name, city_name=city_name)
-        record = ctx.store.add_source(county_code, url, kind, key, {"pages": list(pages)} if pages else {},
-                                      parse_frequency(every))
+        record = ctx.store.add_source(county_code, url, kind, key, options, parse_frequency(every))
     except (LookupError, ValueError) as exc:
         raise click.ClickException(str(exc))
     click.echo(ctx.say(f"已登记来源 #{record.id}:{county_code} {url}", f"Registered source #{record.id}: {county_code} {url}"))

@@ -66,7 +66,9 @@ def build_item(raw, location: Location, *, kind: str = "county", defaults: dict 
     for key, value in (defaults or {}).items():
         if not item.get(key):
             item[key] = value
-    problems.extend(validation_problems(item, location, raw, kind))
+    unknown = {p.location.field for p in problems if p.code == "vocabulary"}  # the value is the problem, not emptiness
+    problems.extend(p for p in validation_problems(item, location, raw, kind)
+                    if not (p.code == "required" and p.location.field in unknown))
     return item, problems
 
 

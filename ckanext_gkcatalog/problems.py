@@ -42,6 +42,7 @@ MESSAGES = {
     "fetch_too_large": (ERROR, "文件过大:{size} 字节,上限 {limit} 字节", "file too large: {size} bytes, limit {limit}"),
     "fetch_truncated": (ERROR, "下载不完整:收到 {received} 字节,应为 {expected} 字节",
                         "truncated download: received {received} of {expected} bytes"),
+    "ckan_api_error": (ERROR, "CKAN 接口调用失败:{reason}", "the CKAN API call failed: {reason}"),
     "no_catalog_table": (ERROR, "页面或文件中没有目录表格", "no catalog table in the page or file"),
 }
 

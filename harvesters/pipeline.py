@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from ckanext_gkcatalog.items import content_hash
 from ckanext_gkcatalog.problems import Location, Problem
 
+from .ckan import gather_ckan
 from .fetch import FetchError, FetchLimits, fetch
 from .parse import parse_document, public_item
 
@@ -89,13 +90,15 @@ def harvest_source(store, source, settings: HarvestSettings) -> JobReport:
 
     try:
         county = store.county(source.county_code)
-        urls = [source.url, *source.options.get("pages", [])]  # a catalog split over several pages
-        lap("gather")
-        pages = []
-        single = len(urls) == 1
-        for url in urls:
-            pages.append(fetch(url, settings.limits, etag=source.http_etag if single else None,
-                               last_modified=source.http_last_modified if single else None))
+        if source.kind == "ckan":  # the API calls are the gather stage; they fetch what they list
+            pages, single = gather_ckan(source.url, source.options, settings.limits), False
+            lap("gather")
+        else:
+            urls = [source.url, *source.options.get("pages", [])]  # a catalog split over several pages
+            single = len(urls) == 1
+            lap("gather")
+            pages = [fetch(url, settings.limits, etag=source.http_etag if single else None,
+                           last_modified=source.http_last_modified if single else None) for url in urls]
         lap("fetch")
         digest = hashlib.sha256(b"".join(p.data for p in pages)).hexdigest()
         fetch_state = {"http_etag": pages[0].etag if single else None,

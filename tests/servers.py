@@ -3,11 +3,13 @@ Last-Modified, so conditional GET is real), and fault routes that misbehave the 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -22,6 +24,8 @@ class Handler(BaseHTTPRequestHandler):
         self.requests_seen.append((self.path, dict(self.headers)))
         if self.path.startswith("/fault/"):
             return getattr(self, "fault_" + self.path.split("/")[2].replace("-", "_"))()
+        if self.path.startswith(("/api/3/action/", "/api/action/")):
+            return self.ckan_action()
         path = os.path.join(self.root, self.path.lstrip("/").split("?")[0])
         if not os.path.isfile(path):
             return self._send(404, b"not found", "text/plain")
@@ -48,6 +52,31 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
+
+    # --- a county portal's CKAN Action API (read-only, GET), over the datasets in ckan/datasets.json ---
+    def ckan_action(self):
+        url = urlsplit(self.path)
+        action, query = url.path.rsplit("/", 1)[1], dict(parse_qsl(url.query))
+        base = f"http://{self.headers['Host']}"
+        datasets = json.loads(open(os.path.join(self.root, "ckan", "datasets.json"), encoding="utf-8").read()
+                              .replace("{base}", base))
+        if action == "package_show":
+            found = [d for d in datasets if query.get("id") in (d["id"], d["name"])]
+            if not found:
+                return self._send(404, json.dumps({"success": False, "error": {"__type": "Not Found Error",
+                                                   "message": "Not found"}}).encode(), "application/json")
+            return self._ckan_result(found[0])
+        if action == "package_search":
+            # CKAN's fq syntax, as far as the harvester uses it: field:value terms joined by AND
+            terms = [t.split(":", 1) for t in query.get("fq", "").split(" AND ") if ":" in t]
+            names = {"dataset_type": lambda d: d.get("type"), "organization": lambda d: d["organization"]["name"]}
+            hits = sorted((d for d in datasets if all(names[k](d) == v for k, v in terms)), key=lambda d: d["name"])
+            start, rows = int(query.get("start", 0)), int(query.get("rows", 10))
+            return self._ckan_result({"count": len(hits), "results": hits[start:start + rows]})
+        self._send(400, b'{"success": false, "error": {"message": "unknown action"}}', "application/json")
+
+    def _ckan_result(self, result):
+        self._send(200, json.dumps({"success": True, "result": result}, ensure_ascii=False).encode(), "application/json")
 
     # --- faults ---
     def fault_500(self):
