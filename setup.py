@@ -52,7 +52,7 @@ setup(
     ],
     extras_require={
         "postgresql": ["psycopg[binary]>=3.1"],
-        "test": ["pytest>=8", "psycopg[binary]>=3.1"],
+        "test": ["pytest>=8", "psycopg[binary]>=3.1", "xlwt>=1.3"],  # xlwt writes the legacy .xls fixtures
     },
     entry_points={
         "console_scripts": ["gkcatalog = ckanext_gkcatalog.cli:main"],

@@ -108,16 +108,18 @@ def harvest_source(store, source, settings: HarvestSettings) -> JobReport:
             status, message = "unchanged", "the source has not changed since the last harvest"
             return _end(store, job.id, source, status, counts, timings, message, findings)
         defaults = {"county_code": county.code, "county_name": county.name, "domain": source.domain}
-        items, item_problems = [], []
+        items, item_problems, empty = [], [], []
         for page in pages:
             parsed = parse_document(page.data, page.url, defaults={**defaults, "source_url": page.url},
                                     content_type=page.content_type, fmt=_format(source.kind))
             findings.extend(_finding(problem, "parse", source) for problem in parsed.file_problems)
             items.extend(parsed.items)
             item_problems.extend(parsed.item_problems)
+            if not parsed.items:
+                empty.append(page.url)
         lap("parse")
-        if not items:
-            message = "nothing could be read; the last good harvest is kept"
+        if empty:  # a page that gave nothing is broken, not emptied: withdrawing its items would lose data
+            message = f"nothing could be read from {', '.join(empty)}; the last good harvest is kept"
             counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
             return _end(store, job.id, source, "failed", counts, timings, message, findings)
         records, seen = [], set()

@@ -202,7 +202,12 @@ def read_html(data: bytes, name: str) -> list[Grid]:
 
 
 def decode_html(data: bytes, name: str) -> str:
-    """The page's declared charset when there is one (GBK pages say so), else UTF-8 / GB18030 detection."""
+    """Valid UTF-8 is UTF-8 whatever the page declares (templates copied from GBK sites keep their
+    charset=gbk); else the declared charset (GBK pages say so); else GB18030 / detection."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
     head = data[:4096].decode("ascii", "ignore")
     declared = re.search(r"charset=[\"']?([\w-]+)", head, re.I)
     if declared:
@@ -279,25 +284,32 @@ READERS = {
 KIND_FORMATS = {"csv": ".csv", "xlsx": ".xlsx", "xls": ".xls", "html": ".html", "docx": ".docx", "json": ".json"}
 
 
+ZIP_FORMATS = (".xlsx", ".xlsm", ".ods", ".docx")
+BY_CONTENT_TYPE = {"text/html": ".html", "application/xhtml+xml": ".html", "text/csv": ".csv",
+                   "application/json": ".json", "application/vnd.ms-excel": ".xls",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
+
+
 def sniff_format(data: bytes, name: str, content_type: str | None = None) -> str:
-    """The reader key for a file: its extension, else its content type, else its first bytes."""
+    """The reader key for a file. Servers and file names lie (an 'xls' that is an HTML table, a spreadsheet
+    sent as text/html), so the first bytes decide where they are certain, then the extension, then the
+    content type."""
     ext = os.path.splitext(name.lower().split("?")[0])[1]
-    if ext in READERS:
-        return ext
     ctype = (content_type or "").split(";")[0].strip().lower()
-    by_type = {"text/html": ".html", "application/xhtml+xml": ".html", "text/csv": ".csv", "application/json": ".json",
-               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-               "application/vnd.ms-excel": ".xls",
-               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
-    if ctype in by_type:
-        return by_type[ctype]
     if data[:2] == b"PK":
+        if ext in ZIP_FORMATS:
+            return ext
         return ".docx" if b"word/" in data[:2000] else ".xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: legacy .xls
         return ".xls"
-    head = data[:1024].lstrip().lower()
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head")):
         return ".html"
+    if ext in READERS:
+        return ext
+    if ctype in BY_CONTENT_TYPE and (BY_CONTENT_TYPE[ctype] not in (".xls", ".xlsx", ".docx")):
+        return BY_CONTENT_TYPE[ctype]
     if head.startswith((b"{", b"[")):
         return ".json"
     return ".csv"

@@ -41,7 +41,8 @@ class Handler(BaseHTTPRequestHandler):
         types = {".html": "text/html; charset=utf-8", ".csv": "text/csv", ".json": "application/json",
                  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-        self._send(200, data, types.get(os.path.splitext(path)[1], "application/octet-stream"),
+        ctype = dict(parse_qsl(urlsplit(self.path).query)).get("type")  # ?type=... : a server that lies
+        self._send(200, data, ctype or types.get(os.path.splitext(path)[1], "application/octet-stream"),
                    {"ETag": etag, "Last-Modified": modified})
 
     def _send(self, status, body, ctype, headers=None):
