@@ -21,7 +21,7 @@ def build_item(raw, location: Location, *, kind: str = "county", defaults: dict 
     (the domain being loaded, the county of the source). `kind` is 'county' or 'baseline'."""
     schema = load_schema()
     problems = [_located(p, location) for p in raw.problems]
-    texts = raw.texts
+    texts = _without_spam(raw, location, problems)
     item: dict = {"parsed": {}, "raw": {k: v for k, v in texts.items() if v}}
     numbers = {}
     for level in ("level1", "level2", "level3"):
@@ -109,6 +109,18 @@ def _group_values(group: str, raw, location: Location, problems: list) -> list:
             problems.append(Problem("vocabulary", _at(location, raw, group),
                                     {"value": spelling, "label_zh": fld.label("zh_Hans_CN"), "label_en": fld.label("en")}))
     return list(dict.fromkeys(values))
+
+
+def _without_spam(raw, location: Location, problems: list) -> dict:
+    """The row's texts with advertising-bearing cells emptied: such a cell's real value is lost (mirrors replace
+    it), so the item shows the gap and the finding says why."""
+    texts = dict(raw.texts)
+    for name, text in raw.texts.items():
+        found = norm.spam_terms(norm.clean_text(text))
+        if found:
+            texts[name] = ""
+            problems.append(Problem("spam_text", _at(location, raw, name), {"value": "、".join(found)}))
+    return texts
 
 
 def _at(location: Location, raw, field_name: str) -> Location:

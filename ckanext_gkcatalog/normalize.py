@@ -51,8 +51,29 @@ def clean_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
     text = unicodedata.normalize("NFKC", text).replace("\u200b", "")
-    text = to_simplified(text)
+    text = to_simplified(strip_pinyin_glosses(text))
     return fold_whitespace(join_wrapped(text))
+
+
+# Hijacked mirror sites republish catalogs with pinyin glosses after characters ("县(xiǎn)级") so that
+# search engines take the copy for new text; a gloss has at least one tone-marked vowel.
+_PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,8}\)")
+
+
+def strip_pinyin_glosses(text: str) -> str:
+    return _PINYIN_GLOSS.sub("", text)
+
+
+# Gambling and similar advertising that hijacked mirrors inject into cells (often replacing the
+# disclosing unit's name). Lottery words alone are not here: 福利彩票公益金 is a real subject of these catalogs.
+_SPAM = re.compile(r"博彩|娱乐城|娱乐平台|百家乐|棋牌|真人视讯|体育投注|葡京|威尼斯人|太阳城|新濠|澳门(?:赌|娱乐|彩)|"
+                   r"注册送|开户送|彩金|老虎机|六合彩|时时彩|北京赛车|pk10|电子游艺|皇冠体育|亚博|bet365|\bbet\d|"
+                   r"成人视频|色情|约炮|代孕|办证|刷单", re.I)
+
+
+def spam_terms(text: str) -> list[str]:
+    """The advertising phrases found in a text (empty for honest text)."""
+    return list(dict.fromkeys(m.group(0) for m in _SPAM.finditer(text or "")))
 
 
 def fold_whitespace(text: str) -> str:

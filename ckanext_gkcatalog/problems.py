@@ -43,6 +43,8 @@ MESSAGES = {
     "fetch_truncated": (ERROR, "下载不完整:收到 {received} 字节,应为 {expected} 字节",
                         "truncated download: received {received} of {expected} bytes"),
     "ckan_api_error": (ERROR, "CKAN 接口调用失败:{reason}", "the CKAN API call failed: {reason}"),
+    "spam_text": (ERROR, "单元格含有被植入的广告文字(“{value}”),已忽略该值;请核对来源是否为被劫持的镜像网站",
+                  "the cell carries injected advertising ('{value}'); its value is ignored; check whether the source is a hijacked mirror"),
     "no_catalog_table": (ERROR, "页面或文件中没有目录表格", "no catalog table in the page or file"),
 }
 

@@ -125,7 +125,7 @@ def _html_text(element) -> str:
     parts = []
 
     def walk(el):
-        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+        if not isinstance(el.tag, str) or el.tag in ("script", "style") or _hidden(el):
             if el.tail:
                 parts.append(el.tail)
             return
@@ -142,6 +142,13 @@ def _html_text(element) -> str:
 
     walk(element)
     return fold_whitespace("".join(parts).replace("\xa0", " "))
+
+
+def _hidden(el) -> bool:
+    """Text a browser does not show: where mirror sites hide injected advertising."""
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return el.get("hidden") is not None or any(
+        rule in style for rule in ("display:none", "visibility:hidden", "font-size:0;", "font-size:0px"))
 
 
 def _span(cell, name: str) -> int:

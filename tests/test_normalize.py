@@ -167,3 +167,17 @@ def test_choice_list_reports_unknown_spellings():
 ])
 def test_content_elements(text, elements):
     assert norm.content_elements(text) == elements
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("县(xiàn)级", "县级"),
+    ("公开(gōng kāi)", "公开(gōng kāi)"),  # a space: not a one-syllable gloss
+    ("两微一端(app)", "两微一端(app)"),  # no tone mark: not a gloss
+])
+def test_pinyin_glosses_of_mirror_sites_are_removed(text, expected):
+    assert norm.strip_pinyin_glosses(text) == expected
+
+
+def test_spam_terms():
+    assert norm.spam_terms("澳门新葡京娱乐城,注册送彩金") == ["葡京", "娱乐城", "注册送", "彩金"]
+    assert norm.spam_terms("《中国福利彩票发行管理办法》、县民政局") == []

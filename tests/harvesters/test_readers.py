@@ -91,3 +91,25 @@ def test_unsupported_and_broken_json():
     result = parse_document(b"{not json", "x.json")
     assert [p.code for p in result.problems] == ["file_unreadable"]
     assert read_grids(b"{\"items\": []}", "x.json")[0].rows == [[]]
+
+
+def test_hijacked_mirror_page_hidden_and_injected_spam():
+    """As on hijacked mirrors (samples/elder_shantou_mirror.txt): hidden advertising between words, pinyin
+    glosses, and the disclosing unit's name replaced by gambling advertising."""
+    page = """<html><head><meta charset="utf-8"></head><body><table>
+    <tr><td>序号</td><td>一级事项</td><td>二级事项</td><td>公开内容(要素)</td><td>公开依据</td><td>公开时限</td>
+        <td>公开主体</td><td>公开渠道和载体</td><td>全社会</td><td>主动</td><td>县级</td></tr>
+    <tr><td>1</td><td>养老服务业务办理</td><td>养老机构<span style="display: none">澳门新葡京娱乐城</span>备案</td>
+        <td>备案申请材料清单<font hidden>注册送彩金</font></td><td>《养老机构管理办法》</td>
+        <td>制定或获取信息之日起10个工作日内</td><td>区民政局</td><td>■政府网站</td><td>√</td><td>√</td><td>√</td></tr>
+    <tr><td>2</td><td>养老服务行业管理信息</td><td>养老机构备案信息</td><td>已备案养老机构名称</td>
+        <td>《福利彩票公益金使用管理办法》</td><td>每20个工作日更新</td><td>澳门葡京娱乐城官网 注册送88元</td>
+        <td>■政府网站</td><td>√</td><td>√</td><td>县(xiàn)级√</td></tr>
+    </table></body></html>""".encode()
+    result = parse_document(page, "mirror.html", defaults={**COUNTY, "domain": "elderly_care"})
+    first, second = result.items
+    assert first["level2"] == "养老机构备案" and first["content"] == "备案申请材料清单"
+    assert second["subject"] is None and "福利彩票" in second["basis"]  # lottery welfare funds are honest text
+    spam = [p for p in result.problems if p.code == "spam_text"]
+    assert [(p.location.row, p.location.column, p.location.field) for p in spam] == [(3, "G", "subject")]
+    assert "葡京" in spam[0].message("zh") and "hijacked mirror" in spam[0].message("en")
