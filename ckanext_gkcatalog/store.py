@@ -365,12 +365,13 @@ class Store:
             s.flush()
             return job
 
-    def close_stale_jobs(self, is_alive) -> int:
-        """Jobs left 'running' by a process that died (kill -9, power cut) end as 'aborted'."""
+    def close_stale_jobs(self, still_running) -> int:
+        """Jobs left 'running' by a process that died (kill -9, power cut) end as 'aborted';
+        `still_running(job)` tells a live job from an orphan."""
         closed = 0
         with self.session() as s:
             for job in s.scalars(select(Job).where(Job.status == "running")):
-                if job.pid is None or not is_alive(job.pid):
+                if not still_running(job):
                     job.status, job.finished_at = "aborted", utcnow()
                     job.message = "the harvesting process ended before the job did; closed by the next run"
                     closed += 1

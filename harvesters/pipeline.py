@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -50,6 +51,10 @@ def _finding(problem: Problem, stage: str, source, item_id: str | None = None, d
             "location": asdict(problem.location)}
 
 
+_own_jobs: set = set()  # ids of the jobs this process is running: a pid alone can be a dead process's, reused
+_own_jobs_lock = threading.Lock()
+
+
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -60,10 +65,20 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def job_still_running(job) -> bool:
+    """Whether a job marked running has a live harvester behind it (on this machine)."""
+    if job.pid is None:
+        return False
+    if job.pid == os.getpid():
+        with _own_jobs_lock:
+            return job.id in _own_jobs
+    return pid_alive(job.pid)
+
+
 def harvest(store, sources: list, settings: HarvestSettings | None = None, on_done=None) -> list[JobReport]:
     """Harvest sources concurrently; `on_done(report)` is called as each one ends (a progress bar)."""
     settings = settings or HarvestSettings()
-    store.close_stale_jobs(lambda pid: pid != os.getpid() and pid_alive(pid))
+    store.close_stale_jobs(job_still_running)
     reports = []
     with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
         futures = [pool.submit(harvest_source, store, source, settings) for source in sources]
@@ -78,6 +93,16 @@ def harvest(store, sources: list, settings: HarvestSettings | None = None, on_do
 def harvest_source(store, source, settings: HarvestSettings) -> JobReport:
     """One job for one source; never raises: whatever happens ends as a job state and findings."""
     job = store.start_job(source.id)
+    with _own_jobs_lock:
+        _own_jobs.add(job.id)
+    try:
+        return _run_job(store, job, source, settings)
+    finally:
+        with _own_jobs_lock:
+            _own_jobs.discard(job.id)
+
+
+def _run_job(store, job, source, settings: HarvestSettings) -> JobReport:
     timings, findings, counts = {}, [], {"added": 0, "updated": 0, "unchanged": 0, "withdrawn": 0, "errors": 0}
     status, message = "failed", None
     clock = time.perf_counter()

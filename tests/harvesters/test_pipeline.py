@@ -148,3 +148,23 @@ def test_kill_9_mid_harvest_leaves_a_job_the_next_run_closes(tmp_path, site):
     harvest(store, [good], SETTINGS)
     (killed,) = store.jobs(slow.id)
     assert killed.status == "aborted" and killed.finished_at is not None and "closed by the next run" in killed.message
+
+
+def test_two_harvests_in_one_process_do_not_abort_each_other(store, site):
+    """A long-running process (the web admin) can start a harvest while another is running; only jobs of
+    dead processes, or of an earlier process whose pid this one reuses, are closed."""
+    import threading
+
+    slow = register(store, site, "fault/slow", "530599", "employment", county_name="慢县")
+    worker = threading.Thread(target=harvest, args=(store, [slow], SETTINGS))
+    worker.start()
+    for _ in range(100):
+        if store.jobs(slow.id):
+            break
+        time.sleep(0.05)
+    orphan = store.start_job(None)  # carries this pid, but no harvester of this process runs it
+    harvest(store, [register(store, site)], SETTINGS)
+    assert store.jobs(slow.id)[0].status == "running"
+    assert store.job(orphan.id).status == "aborted"
+    worker.join()
+    assert store.jobs(slow.id)[0].status == "failed"  # it ran to its own end: "late" after 3 s is no catalog
