@@ -384,9 +384,11 @@ def _set_enabled(ctx: Context, source_id: int, enabled: bool) -> None:
 @click.option("--source", "source_id", type=int, help="Only this source.")
 @click.option("--due", is_flag=True, help="Only the sources whose scheduled time has come.")
 @click.option("--workers", type=int, default=4, show_default=True, help="Sources harvested at once.")
+@click.option("--processes", type=int, default=os.cpu_count() or 1, show_default=True,
+              help="Parser processes (files are parsed on every core); 1 parses in the harvesting threads.")
 @_fetch_options
 @pass_ctx
-def harvest(ctx: Context, county, source_id, due, workers, allow_network, timeout, max_bytes):
+def harvest(ctx: Context, county, source_id, due, workers, processes, allow_network, timeout, max_bytes):
     """Harvest county sources into the store (all enabled sources unless narrowed)."""
     from .harvesters.pipeline import HarvestSettings, harvest as run_harvest
 
@@ -402,7 +404,7 @@ def harvest(ctx: Context, county, source_id, due, workers, allow_network, timeou
     if not chosen:
         click.echo(ctx.say("没有需要采集的来源。", "No sources to harvest."))
         return
-    settings = HarvestSettings(_limits(allow_network, timeout, max_bytes), workers)
+    settings = HarvestSettings(_limits(allow_network, timeout, max_bytes), workers, processes)
     with click.progressbar(length=len(chosen), label=ctx.say("采集", "Harvesting"), file=sys.stderr) as bar:
         reports = run_harvest(store, chosen, settings, on_done=lambda report: bar.update(1))
     header = ctx.say(["作业", "来源", "县", "状态", "新增", "更新", "未变", "撤下", "错误"],

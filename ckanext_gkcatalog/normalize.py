@@ -47,9 +47,13 @@ def clean_text(value) -> str:
     """Width-folded, simplified, wrap-joined and trimmed text; '' for empty cells."""
     if value is None:
         return ""
-    text = str(value)
     if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
+        value = int(value)
+    return _clean_text(str(value))
+
+
+@lru_cache(maxsize=8192)  # catalogs repeat their cells (the same basis, content and subject on every row)
+def _clean_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("\u200b", "")
     text = to_simplified(strip_pinyin_glosses(text))
     return fold_whitespace(join_wrapped(text))
@@ -180,9 +184,29 @@ def parse_time_limit(text) -> TimeLimit:
 # separator: "…的通知 辽财债〔2018〕206号"); an order number may be wrapped ("国务院 令第711号").
 _DOC_NUMBER = (
     rf"(?:{_HAN_RE}{{1,10}}[〔\[(【]\s*\d{{4}}\s*[〕\])】]\s*第?\s*\d+\s*号)"
-    rf"|(?:(?:{_HAN_RE}+\s?){{0,4}}令\s*(?:第\s*)?\d+\s*号)"
+    rf"|(?:令\s*(?:第\s*)?\d+\s*号)"
 )
 _DOC_NUMBER_RE = re.compile(_DOC_NUMBER)
+_HAN_CHAR_RE = re.compile(_HAN_RE)
+
+
+def _document_numbers(text: str) -> list[str]:
+    """Document numbers in a text. An order's issuer ("国务院 令第711号") is taken by walking back over at
+    most four runs of characters: a regex that backtracks over them is quadratic on long titles."""
+    numbers = []
+    for match in _DOC_NUMBER_RE.finditer(text):
+        start = match.start()
+        if match.group(0).startswith("令"):
+            for _ in range(4):
+                i = start - 1 if start > 1 and text[start - 1] == " " else start  # a wrap inside the issuer
+                j = i
+                while j > 0 and _HAN_CHAR_RE.match(text[j - 1]):
+                    j -= 1
+                if j == i:
+                    break
+                start = j
+        numbers.append(text[start:match.end()])
+    return numbers
 _REVISION_NOTE_RE = re.compile(r"\(([^()]*\d{4}年[^()]*(?:通过|修正|修订|公布|施行)[^()]*)\)\s*$")
 # An entry ends at a list number, a bullet, a semicolon or a line break, and where a title or a number
 # is followed by a comma, an enumeration mark or a space and then the next title.
@@ -206,7 +230,7 @@ def parse_basis(text) -> list[dict]:
         part = part.strip(" ,、。;")
         if not part:
             continue
-        numbers = [m.group(0) for m in _DOC_NUMBER_RE.finditer(part)]
+        numbers = _document_numbers(part)
         title = part
         for number in numbers:
             title = re.sub(r"\(\s*" + re.escape(number) + r"\s*\)?|" + re.escape(number), "", title, count=1)

@@ -7,12 +7,13 @@ migrations in migration/gkcatalog/, the layout CKAN runs for an extension's tabl
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint, create_engine, event, func, select, update)
+                        UniqueConstraint, create_engine, event, func, insert, select, update)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
@@ -196,11 +197,15 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # with WAL, NORMAL never corrupts the file; a power cut can only lose the last commits, which the next
+    # harvest redoes. FULL would fsync on each of a harvest's thousands of small commits.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+    # pre-ping finds server connections that died; a SQLite file has none, and the ping costs a query per checkout
+    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if engine.url.database not in (None, "", ":memory:"):
@@ -225,6 +230,9 @@ class Store:
         self.url = database_url(db)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time and its busy handler waits by sleeping in growing steps; harvest
+        # threads queue on a lock instead. PostgreSQL takes concurrent transactions itself.
+        self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
 
     def init(self) -> str:
         """Create or upgrade the tables to the newest migration; returns the revision."""
@@ -239,7 +247,13 @@ class Store:
     @contextmanager
     def session(self):
         """One transaction: committed when the block ends, rolled back when it raises."""
-        with self._sessions.begin() as session:
+        with self._write_lock, self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self):
+        """A read-only session, not queued behind writers (WAL lets SQLite read during a write)."""
+        with self._sessions() as session:
             yield session
 
     def dispose(self) -> None:
@@ -378,13 +392,19 @@ class Store:
         return closed
 
     def finish_job(self, job_id: int, status: str, counts: dict, timings: dict, message: str | None,
-                   findings: list) -> Job:
+                   findings: list, unchanged_state: dict | None = None) -> Job:
+        """Close a job and schedule its source's next run, in one transaction. `unchanged_state` (the fetch
+        state of a source that did not change) marks the source's active items as seen again."""
         with self.session() as s:
             job = s.get(Job, job_id)
             job.status, job.finished_at, job.timings, job.message = status, utcnow(), timings, message
+            if unchanged_state is not None:
+                counts["unchanged"] = self._seen_again(s, job.source_id, unchanged_state)
             for key in ("added", "updated", "unchanged", "withdrawn", "errors"):
                 setattr(job, key, counts.get(key, 0))
             s.add_all(Finding(job_id=job_id, source_id=job.source_id, **f) for f in findings)
+            if job.source_id:
+                self._schedule(s.get(Source, job.source_id), utcnow())
             return job
 
     def jobs(self, source_id: int | None = None, limit: int = 50) -> list[Job]:
@@ -410,15 +430,19 @@ class Store:
         so a source is only marked as read when its items are."""
         now = utcnow()
         counts = {"added": 0, "updated": 0, "unchanged": 0, "withdrawn": 0}
-        with self.session() as s:
+        with self.session() as s, s.no_autoflush:
             existing = {i.id: i for i in s.scalars(select(Item).where(Item.source_id == source_id))}
-            seen = set()
+            # an item can move here from another source of the county (a page split differently): one query
+            moved = [data["id"] for data in items if data["id"] not in existing]
+            for chunk in range(0, len(moved), 500):
+                existing.update((i.id, i) for i in s.scalars(select(Item).where(Item.id.in_(moved[chunk:chunk + 500]))))
+            seen, added = set(), []
             for data in items:
                 seen.add(data["id"])
-                item = existing.get(data["id"]) or s.get(Item, data["id"])
+                item = existing.get(data["id"])
                 if item is None:
-                    s.add(Item(**data, source_id=source_id, job_id=job_id, first_seen=now, last_seen=now))
-                    counts["added"] += 1
+                    added.append({**data, "source_id": source_id, "job_id": job_id, "first_seen": now,
+                                  "last_seen": now, "status": "active"})
                     continue
                 changed = item.content_hash != data["content_hash"] or item.status != "active"
                 if changed:
@@ -431,33 +455,38 @@ class Store:
                 if item_id not in seen and item.status == "active":
                     item.status, item.withdrawn_at, item.job_id = "withdrawn", now, job_id
                     counts["withdrawn"] += 1
+            if added:  # one multi-row INSERT instead of an ORM object per item
+                s.execute(insert(Item), added)
+                counts["added"] = len(added)
             source = s.get(Source, source_id)
             for key, value in fetch_state.items():
                 setattr(source, key, value)
         return counts
 
-    def mark_unchanged(self, source_id: int, fetch_state: dict) -> int:
+    @staticmethod
+    def _seen_again(s, source_id: int, fetch_state: dict) -> int:
         """A source that did not change: its active items are seen again; returns how many."""
-        with self.session() as s:
-            source = s.get(Source, source_id)
-            for key, value in fetch_state.items():
-                setattr(source, key, value)
-            result = s.execute(update(Item).where(Item.source_id == source_id, Item.status == "active")
-                               .values(last_seen=utcnow()))
-            return result.rowcount
+        source = s.get(Source, source_id)
+        for key, value in fetch_state.items():
+            setattr(source, key, value)
+        result = s.execute(update(Item).where(Item.source_id == source_id, Item.status == "active")
+                           .values(last_seen=utcnow()))
+        return result.rowcount
 
     def schedule_next(self, source_id: int, now: datetime | None = None) -> None:
+        with self.session() as s:
+            self._schedule(s.get(Source, source_id), now or utcnow())
+
+    @staticmethod
+    def _schedule(source, now: datetime) -> None:
         """Next run = the previous scheduled time + the period (never now + period), so runs do not drift;
         runs missed while nothing ran are skipped, not made up in a burst."""
-        now = now or utcnow()
-        with self.session() as s:
-            source = s.get(Source, source_id)
-            if not source.frequency_seconds or source.next_run_at is None:
-                return
-            period = source.frequency_seconds
-            scheduled = _aware(source.next_run_at)
-            missed = max(0, int((now - scheduled).total_seconds() // period))
-            source.next_run_at = scheduled + timedelta(seconds=period * (missed + 1))
+        if not source.frequency_seconds or source.next_run_at is None:
+            return
+        period = source.frequency_seconds
+        scheduled = _aware(source.next_run_at)
+        missed = max(0, int((now - scheduled).total_seconds() // period))
+        source.next_run_at = scheduled + timedelta(seconds=period * (missed + 1))
 
     def items(self, county_code: str | None = None, domain: str | None = None, status: str | None = "active") -> list[Item]:
         with self.session() as s:

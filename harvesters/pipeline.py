@@ -7,11 +7,14 @@ stays), and every problem becomes a finding with its stage and location.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
+
+import requests
 
 from ckanext_gkcatalog.items import content_hash
 from ckanext_gkcatalog.problems import Location, Problem
@@ -24,7 +27,8 @@ from .parse import parse_document, public_item
 @dataclass
 class HarvestSettings:
     limits: FetchLimits = field(default_factory=FetchLimits)
-    workers: int = 4
+    workers: int = 4  # sources fetched and imported at once (threads)
+    processes: int = 0  # parser processes; 0 or 1 parses in the harvesting threads
 
 
 @dataclass
@@ -65,6 +69,16 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+_http = threading.local()
+
+
+def _session() -> requests.Session:
+    """One HTTP session per harvesting thread: connections to a county site are reused across its sources."""
+    if not hasattr(_http, "session"):
+        _http.session = requests.Session()
+    return _http.session
+
+
 def job_still_running(job) -> bool:
     """Whether a job marked running has a live harvester behind it (on this machine)."""
     if job.pid is None:
@@ -80,29 +94,34 @@ def harvest(store, sources: list, settings: HarvestSettings | None = None, on_do
     settings = settings or HarvestSettings()
     store.close_stale_jobs(job_still_running)
     reports = []
-    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-        futures = [pool.submit(harvest_source, store, source, settings) for source in sources]
-        for future in as_completed(futures):
-            report = future.result()
-            reports.append(report)
-            if on_done:
-                on_done(report)
+    parsers = _ParserPool(settings.processes) if settings.processes > 1 and len(sources) > 1 else None
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as threads:
+            futures = [threads.submit(harvest_source, store, source, settings, parsers) for source in sources]
+            for future in as_completed(futures):
+                report = future.result()
+                reports.append(report)
+                if on_done:
+                    on_done(report)
+    finally:
+        if parsers:
+            parsers.shutdown()
     return sorted(reports, key=lambda r: r.job_id)
 
 
-def harvest_source(store, source, settings: HarvestSettings) -> JobReport:
+def harvest_source(store, source, settings: HarvestSettings, pool=None) -> JobReport:
     """One job for one source; never raises: whatever happens ends as a job state and findings."""
     job = store.start_job(source.id)
     with _own_jobs_lock:
         _own_jobs.add(job.id)
     try:
-        return _run_job(store, job, source, settings)
+        return _run_job(store, job, source, settings, pool)
     finally:
         with _own_jobs_lock:
             _own_jobs.discard(job.id)
 
 
-def _run_job(store, job, source, settings: HarvestSettings) -> JobReport:
+def _run_job(store, job, source, settings: HarvestSettings, pool) -> JobReport:
     timings, findings, counts = {}, [], {"added": 0, "updated": 0, "unchanged": 0, "withdrawn": 0, "errors": 0}
     status, message = "failed", None
     clock = time.perf_counter()
@@ -114,7 +133,6 @@ def _run_job(store, job, source, settings: HarvestSettings) -> JobReport:
         clock = now
 
     try:
-        county = store.county(source.county_code)
         if source.kind == "ckan":  # the API calls are the gather stage; they fetch what they list
             pages, single = gather_ckan(source.url, source.options, settings.limits), False
             lap("gather")
@@ -123,42 +141,29 @@ def _run_job(store, job, source, settings: HarvestSettings) -> JobReport:
             single = len(urls) == 1
             lap("gather")
             pages = [fetch(url, settings.limits, etag=source.http_etag if single else None,
-                           last_modified=source.http_last_modified if single else None) for url in urls]
+                           last_modified=source.http_last_modified if single else None, session=_session())
+                     for url in urls]
         lap("fetch")
         digest = hashlib.sha256(b"".join(p.data for p in pages)).hexdigest()
         fetch_state = {"http_etag": pages[0].etag if single else None,
                        "http_last_modified": pages[0].last_modified if single else None}
         if (single and pages[0].not_modified) or digest == source.content_hash:
-            counts["unchanged"] = store.mark_unchanged(source.id, fetch_state)
             status, message = "unchanged", "the source has not changed since the last harvest"
-            return _end(store, job.id, source, status, counts, timings, message, findings)
+            return _end(store, job.id, source, status, counts, timings, message, findings, fetch_state)
+        county = store.county(source.county_code)
         defaults = {"county_code": county.code, "county_name": county.name, "domain": source.domain}
-        items, item_problems, empty = [], [], []
-        for page in pages:
-            parsed = parse_document(page.data, page.url, defaults={**defaults, "source_url": page.url},
-                                    content_type=page.content_type, fmt=_format(source.kind))
-            findings.extend(_finding(problem, "parse", source) for problem in parsed.file_problems)
-            items.extend(parsed.items)
-            item_problems.extend(parsed.item_problems)
-            if not parsed.items:
-                empty.append(page.url)
-        lap("parse")
-        if empty:  # a page that gave nothing is broken, not emptied: withdrawing its items would lose data
-            message = f"nothing could be read from {', '.join(empty)}; the last good harvest is kept"
+        args = (pages, defaults, _format(source.kind))
+        parsed = pool.submit(parse_stage, *args).result() if pool else parse_stage(*args)
+        clock = time.perf_counter()
+        for stage, seconds in parsed.timings.items():
+            timings[stage] = round(seconds, 4)
+        findings.extend(_finding(problem, stage, source, item_id, domain)
+                        for stage, problem, item_id, domain in parsed.problems)
+        if parsed.empty:  # a page that gave nothing is broken, not emptied: withdrawing its items would lose data
+            message = f"nothing could be read from {', '.join(parsed.empty)}; the last good harvest is kept"
             counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
             return _end(store, job.id, source, "failed", counts, timings, message, findings)
-        records, seen = [], set()
-        for item, problems in zip(items, item_problems):
-            identified = item.get("domain") and item.get("level1") and item.get("level2")
-            item_id = stable_id(county.code, item) if identified else None
-            keep = identified and item_id not in seen
-            for problem in problems:
-                findings.append(_finding(problem, "validate", source, item_id if keep else None, item.get("domain")))
-            if not keep:
-                continue
-            seen.add(item_id)
-            records.append(_record(item_id, county.code, item))
-        lap("validate")
+        records = parsed.records
         lap("match")  # matching to the baseline arrives with the completeness issue
         counts.update(store.import_items(source.id, job.id, records, {**fetch_state, "content_hash": digest}))
         lap("import")
@@ -175,9 +180,64 @@ def _run_job(store, job, source, settings: HarvestSettings) -> JobReport:
     return _end(store, job.id, source, status, counts, timings, message, findings)
 
 
-def _end(store, job_id, source, status, counts, timings, message, findings) -> JobReport:
-    store.finish_job(job_id, status, counts, timings, message, findings)
-    store.schedule_next(source.id)
+class _ParserPool:
+    """Parser processes, started when the first source needs parsing: a harvest where nothing changed
+    should not pay for starting them."""
+
+    def __init__(self, processes: int):
+        self.processes, self.executor, self.lock = processes, None, threading.Lock()
+
+    def submit(self, fn, *args):
+        with self.lock:
+            if self.executor is None:
+                context = multiprocessing.get_context("forkserver")  # forking a threaded process is unsafe
+                self.executor = ProcessPoolExecutor(self.processes, mp_context=context)
+        return self.executor.submit(fn, *args)
+
+    def shutdown(self):
+        if self.executor:
+            self.executor.shutdown()
+
+
+@dataclass
+class ParseOutcome:
+    records: list  # items ready to import, one per stable id
+    problems: list  # (stage, Problem, item id, domain)
+    empty: list  # URLs of pages that gave no item
+    timings: dict
+
+
+def parse_stage(pages: list, defaults: dict, fmt: str | None) -> ParseOutcome:
+    """Parse and validate a source's pages into records. CPU-bound and free of the store, so it can run in a
+    worker process: threads alone would keep a province harvest on one core."""
+    started = time.perf_counter()
+    outcome = ParseOutcome([], [], [], {})
+    items, item_problems = [], []
+    for page in pages:
+        parsed = parse_document(page.data, page.url, defaults={**defaults, "source_url": page.url},
+                                content_type=page.content_type, fmt=fmt)
+        outcome.problems.extend(("parse", problem, None, None) for problem in parsed.file_problems)
+        items.extend(parsed.items)
+        item_problems.extend(parsed.item_problems)
+        if not parsed.items:
+            outcome.empty.append(page.url)
+    parsed_at = time.perf_counter()
+    seen = set()
+    for item, problems in zip(items, item_problems):
+        identified = item.get("domain") and item.get("level1") and item.get("level2")
+        item_id = stable_id(defaults["county_code"], item) if identified else None
+        keep = identified and item_id not in seen
+        outcome.problems.extend(("validate", problem, item_id if keep else None, item.get("domain"))
+                                for problem in problems)
+        if keep:
+            seen.add(item_id)
+            outcome.records.append(_record(item_id, defaults["county_code"], item))
+    outcome.timings = {"parse": parsed_at - started, "validate": time.perf_counter() - parsed_at}
+    return outcome
+
+
+def _end(store, job_id, source, status, counts, timings, message, findings, unchanged_state=None) -> JobReport:
+    store.finish_job(job_id, status, counts, timings, message, findings, unchanged_state)
     return JobReport(job_id, source.id, source.county_code, status, counts, message)
 
 

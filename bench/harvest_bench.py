@@ -1,0 +1,135 @@
+"""Harvest benchmark: a synthetic province (150 counties x 4 domains, ~60k items, formats mixed like the
+samples) served by a separate HTTP server process on 127.0.0.1, harvested into a fresh SQLite store.
+
+Prints: full-harvest items/s, no-change re-harvest seconds, peak RSS of the harvesting process.
+Goals (issue 3, on 2 cores): >= 2,000 items/s, <= 3 s, <= 300 MB.
+
+    python bench/harvest_bench.py [--counties 150] [--items 100] [--workers 4] [--db URL]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def synthetic_baselines(per_domain: int) -> dict:
+    """Each demo baseline's items repeated under new names up to `per_domain` items, ten L2 per L1."""
+    from ckanext_gkcatalog.baseline import demo_baseline_files, load_baseline
+    from ckanext_gkcatalog.province import baseline_items
+
+    baselines = {}
+    for path in demo_baseline_files():
+        baseline = load_baseline(path.read_bytes(), path.name)
+        templates = baseline_items(baseline)
+        items = []
+        for i in range(per_domain):
+            t = templates[i % len(templates)]
+            items.append(dict(t, level1=f"{t['level1']}第{i // 10 + 1}类", level2=f"{t['level2']}第{i + 1}项"))
+        baselines[baseline.domain] = items
+    return baselines
+
+
+def generate(folder: str, counties: int, per_domain: int) -> None:
+    from ckanext_gkcatalog.province import build_province, write_province
+
+    province = build_province(synthetic_baselines(per_domain), counties=counties, seed=11)
+    write_province(province, Path(folder))
+    manifest = [{"code": p.county.code, "name": p.county.name, "city": p.county.city, "domain": p.domain,
+                 "path": p.path, "fmt": p.fmt, "items": len(p.items)} for p in province.publications]
+    Path(folder, "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--counties", type=int, default=150)
+    parser.add_argument("--items", type=int, default=100, help="baseline items per domain")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--processes", type=int, default=os.cpu_count(), help="parser processes")
+    parser.add_argument("--db", help="store URL (default: a fresh SQLite file)")
+    parser.add_argument("--generate", metavar="FOLDER", help=argparse.SUPPRESS)  # the child process's job
+    args = parser.parse_args()
+    if args.generate:
+        return generate(args.generate, args.counties, args.items)
+
+    from ckanext_gkcatalog.harvesters.fetch import FetchLimits
+    from ckanext_gkcatalog.harvesters.pipeline import HarvestSettings, harvest
+    from ckanext_gkcatalog.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp, "province")
+        started = time.perf_counter()
+        # generated in a child process so that the RSS measured below is the harvester's alone
+        subprocess.run([sys.executable, __file__, "--generate", str(folder), "--counties", str(args.counties),
+                        "--items", str(args.items)], check=True)
+        manifest = json.loads(Path(folder, "manifest.json").read_text(encoding="utf-8"))
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+        formats = {}
+        for pub in manifest:
+            formats[pub["fmt"]] = formats.get(pub["fmt"], 0) + 1
+        print(f"province: {args.counties} counties, {len(manifest)} files ({size / 1e6:.1f} MB), "
+              f"{sum(p['items'] for p in manifest)} items published; formats {formats}; "
+              f"generated in {time.perf_counter() - started:.1f} s")
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                   "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            store = Store(args.db or f"sqlite:///{tmp}/bench.db")
+            store.init()
+            for county in {(p["code"], p["name"], p["city"]) for p in manifest}:
+                store.upsert_county(county[0], county[1], city_name=county[2])
+            sources = [store.add_source(p["code"], f"http://127.0.0.1:{port}/{p['path']}",
+                                        "csv" if p["fmt"].startswith("csv") else p["fmt"], p["domain"])
+                       for p in manifest]
+            settings = HarvestSettings(FetchLimits(allowed_networks=["127.0.0.1/32"]), workers=args.workers,
+                                       processes=args.processes)
+            report(store, sources, settings, "full harvest", harvest)
+            report(store, [store.source(s.id) for s in sources], settings, "no-change re-harvest", harvest)
+        finally:
+            server.terminate()
+            server.wait()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child, not the sum
+    print(f"peak RSS: harvesting process {peak:.0f} MB, largest child process {children:.0f} MB "
+          f"(parsers, HTTP server, generator; goal <= 300 MB)")
+
+
+def report(store, sources, settings, label, harvest) -> None:
+    started = time.perf_counter()
+    reports = harvest(store, sources, settings)
+    seconds = time.perf_counter() - started
+    statuses = {}
+    for r in reports:
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    added = sum(r.counts.get("added", 0) for r in reports)
+    unchanged = sum(r.counts.get("unchanged", 0) for r in reports)
+    stages = {}
+    for job in store.jobs(limit=len(sources)):
+        for stage, t in (job.timings or {}).items():
+            stages[stage] = stages.get(stage, 0) + t
+    print(f"{label}: {seconds:.2f} s, jobs {statuses}, added {added}, unchanged {unchanged}, "
+          f"{(added or unchanged) / seconds:,.0f} items/s; stage seconds summed over workers "
+          + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+
+
+if __name__ == "__main__":
+    main()
