@@ -98,6 +98,8 @@ class Source(Base):
     http_etag: Mapped[str | None] = mapped_column(String(300))
     http_last_modified: Mapped[str | None] = mapped_column(String(100))
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # when the source was last read whole, changed or not: its active items are on offer as of then
+    last_checked_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -138,7 +140,7 @@ class Item(Base):
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)  # active | withdrawn
     withdrawn_at: Mapped[datetime | None] = mapped_column()
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
-    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)  # last read from its source (see Source.last_checked_at)
     content_hash: Mapped[str] = mapped_column(String(64))
     source_id: Mapped[int | None] = mapped_column(ForeignKey("gk_source.id", ondelete="SET NULL"), index=True)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("gk_job.id", ondelete="SET NULL"))
@@ -149,6 +151,8 @@ class Finding(Base):
     __tablename__ = "gk_finding"
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("gk_job.id", ondelete="CASCADE"), index=True)
+    # findings of the compliance checks belong to the score snapshot that made them
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("gk_score_snapshot.id", ondelete="CASCADE"), index=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("gk_source.id", ondelete="SET NULL"))
     item_id: Mapped[str | None] = mapped_column(ForeignKey("gk_item.id", ondelete="CASCADE"), index=True)
     county_code: Mapped[str | None] = mapped_column(String(6), index=True)
@@ -178,6 +182,33 @@ class ScoreSnapshot(Base):
     score: Mapped[float] = mapped_column(Float)
     rating: Mapped[str] = mapped_column(String(20))
     details: Mapped[dict] = mapped_column(default=dict)
+
+
+class CountyDecision(Base):
+    """What a county (or the province for it) has declared about a baseline item: that one of its own items
+    is that item (a manual mapping, overriding automatic matching), or that the item does not apply locally
+    (本地未开展), which is not a gap."""
+    __tablename__ = "gk_county_decision"
+    __table_args__ = (UniqueConstraint("county_code", "baseline_code", "kind", "item_id"),
+                      Index("ix_gk_county_decision_county_domain", "county_code", "domain"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_code: Mapped[str] = mapped_column(ForeignKey("gk_county.code"))
+    domain: Mapped[str] = mapped_column(String(50))
+    baseline_code: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # mapping | not_applicable
+    item_id: Mapped[str | None] = mapped_column(String(64))  # the county item, for a mapping
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    """Accounts of the standalone portal (inside CKAN, CKAN's own users and sysadmins are used)."""
+    __tablename__ = "gk_user"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- connection -------------------------------------------------------------------------------------
@@ -459,19 +490,19 @@ class Store:
                 s.execute(insert(Item), added)
                 counts["added"] = len(added)
             source = s.get(Source, source_id)
-            for key, value in fetch_state.items():
+            for key, value in {**fetch_state, "last_checked_at": now}.items():
                 setattr(source, key, value)
         return counts
 
     @staticmethod
     def _seen_again(s, source_id: int, fetch_state: dict) -> int:
-        """A source that did not change: its active items are seen again; returns how many."""
+        """A source that did not change is checked, its items untouched (rewriting every item row of the
+        province on each no-change harvest is most of that harvest's cost); returns its active items."""
         source = s.get(Source, source_id)
-        for key, value in fetch_state.items():
+        for key, value in {**fetch_state, "last_checked_at": utcnow()}.items():
             setattr(source, key, value)
-        result = s.execute(update(Item).where(Item.source_id == source_id, Item.status == "active")
-                           .values(last_seen=utcnow()))
-        return result.rowcount
+        return s.scalar(select(func.count()).select_from(Item).where(Item.source_id == source_id,
+                                                                    Item.status == "active"))
 
     def schedule_next(self, source_id: int, now: datetime | None = None) -> None:
         with self.session() as s:

@@ -17,12 +17,12 @@ def demo(domain):
 def test_migrations_create_every_table_and_match_the_models(store):
     tables = set(inspect(store.engine).get_table_names())
     assert {"gk_county", "gk_baseline", "gk_baseline_item", "gk_source", "gk_job", "gk_item", "gk_finding",
-            "gk_score_snapshot", VERSION_TABLE} <= tables
+            "gk_score_snapshot", "gk_county_decision", "gk_user", VERSION_TABLE} <= tables
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={
             "include_name": lambda name, type_, parents: type_ != "table" or name.startswith("gk_")})
         assert compare_metadata(context, Base.metadata) == []
-    assert store.init() == "0001"  # running again is a no-op
+    assert store.init() == "0002"  # running again is a no-op
 
 
 def test_baseline_versions_with_one_active_per_domain(store):
