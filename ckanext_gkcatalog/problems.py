@@ -45,6 +45,18 @@ MESSAGES = {
     "ckan_api_error": (ERROR, "CKAN 接口调用失败:{reason}", "the CKAN API call failed: {reason}"),
     "spam_text": (ERROR, "单元格含有被植入的广告文字(“{value}”),已忽略该值;请核对来源是否为被劫持的镜像网站",
                   "the cell carries injected advertising ('{value}'); its value is ignored; check whether the source is a hijacked mirror"),
+    # compliance checks against the baseline (checks.py)
+    "time_limit_longer": (WARNING, "公开时限“{value}”长于基准目录的“{baseline}”",
+                          "time limit '{value}' is longer than the baseline's '{baseline}'"),
+    "basis_without_number": (WARNING, "公开依据未注明文号:{value}", "the legal basis cites no document number: {value}"),
+    "unmarked": (ERROR, "未标注“{label_zh}”", "'{label_en}' is not marked"),
+    "personal_id_number": (ERROR, "公开内容含有身份证号码 {value},应脱敏", "published text carries the ID-card number {value}; it must be masked"),
+    "personal_mobile": (ERROR, "公开内容含有手机号码 {value},应脱敏", "published text carries the mobile number {value}; it must be masked"),
+    "duplicate_name": (WARNING, "与“{other}”是同一事项,重复列出", "the same item as '{other}', listed twice"),
+    "overlapping_addition": (WARNING, "新增事项与基准事项“{baseline}”重叠", "the added item overlaps the baseline item '{baseline}'"),
+    "platform_mismatch": (WARNING, "同一目录在不同平台上不一致:{only_here} 项只见于 {here},{only_there} 项只见于 {there}",
+                          "the catalog differs between platforms: {only_here} items only on {here}, {only_there} only on {there}"),
+    "stale_catalog": (WARNING, "目录已 {days} 天未更新(发布于 {date})", "the catalog has not been updated for {days} days (published {date})"),
     "no_catalog_table": (ERROR, "页面或文件中没有目录表格", "no catalog table in the page or file"),
 }
 

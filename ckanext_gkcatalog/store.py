@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import threading
 from contextlib import contextmanager, nullcontext
+from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint, create_engine, event, func, insert, select, update)
+                        UniqueConstraint, create_engine, delete, event, func, insert, select, update)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
@@ -100,6 +101,8 @@ class Source(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     # when the source was last read whole, changed or not: its active items are on offer as of then
     last_checked_at: Mapped[datetime | None] = mapped_column()
+    # ids of the items the source offered at its last import: two platforms of one county are compared by them
+    offered: Mapped[list] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -490,7 +493,7 @@ class Store:
                 s.execute(insert(Item), added)
                 counts["added"] = len(added)
             source = s.get(Source, source_id)
-            for key, value in {**fetch_state, "last_checked_at": now}.items():
+            for key, value in {**fetch_state, "last_checked_at": now, "offered": sorted(seen)}.items():
                 setattr(source, key, value)
         return counts
 
@@ -526,6 +529,142 @@ class Store:
                 if value:
                     query = query.where(column == value)
             return list(s.scalars(query))
+
+    # --- assessment: matches, findings and score snapshots ------------------------------------------
+
+    def county_domains(self) -> list[tuple[str, str]]:
+        """Every (county, domain) with a source for the domain or an active item in it."""
+        with self.reading() as s:
+            pairs = set(s.execute(select(Source.county_code, Source.domain).where(Source.domain.is_not(None))).tuples())
+            pairs |= set(s.execute(select(Item.county_code, Item.domain).where(Item.status == "active").distinct())
+                         .tuples())
+        return sorted(pairs)
+
+    def source_pairs(self, source_ids: list[int]) -> dict:
+        """{(county, domain): source id} for what these sources publish (their domain, or their items' domains)."""
+        with self.reading() as s:
+            pairs = {(c, d): i for i, c, d in s.execute(select(Source.id, Source.county_code, Source.domain)
+                                                        .where(Source.id.in_(source_ids), Source.domain.is_not(None)))}
+            pairs.update({(c, d): i for i, c, d in s.execute(
+                select(Item.source_id, Item.county_code, Item.domain).where(Item.source_id.in_(source_ids)).distinct())})
+        return pairs
+
+    def assessment_input(self, county_code: str, domain: str) -> dict:
+        """What assessing one county and domain reads, as plain data (no ORM objects: a province has 60k items)."""
+        with self.reading() as s:
+            columns = (Item.id, Item.level1, Item.level2, Item.level3, Item.fields, Item.parsed, Item.location,
+                       Item.source_id, Item.baseline_code, Item.match_method, Item.match_score)
+            items = [dict(row._mapping) for row in s.execute(
+                select(*columns).where(Item.county_code == county_code, Item.domain == domain, Item.status == "active")
+                .order_by(Item.level1, Item.level2, Item.level3))]
+            known = set(s.scalars(select(Item.id).where(Item.county_code == county_code, Item.domain == domain)))
+            decisions = list(s.scalars(select(CountyDecision).where(CountyDecision.county_code == county_code,
+                                                                    CountyDecision.domain == domain)))
+            changed = dict(s.execute(select(Job.source_id, func.max(Job.finished_at)).where(Job.status == "finished")
+                                     .group_by(Job.source_id)).tuples())
+            sources = [{"id": src.id, "url": src.url, "http_last_modified": src.http_last_modified,
+                        "changed_at": changed.get(src.id), "offered": [i for i in src.offered or [] if i in known]}
+                       for src in s.scalars(select(Source).where(Source.county_code == county_code,
+                                                                 Source.content_hash.is_not(None)))
+                       if src.domain in (domain, None)]
+        return {"items": items, "sources": sources,
+                "mappings": {d.item_id: d.baseline_code for d in decisions if d.kind == "mapping"},
+                "not_applicable": {d.baseline_code for d in decisions if d.kind == "not_applicable"}}
+
+    def save_assessment(self, county_code: str, domain: str, baseline_id: int, job_id: int | None, now: datetime,
+                        score, result, item_problems: dict, county_problems: list) -> int:
+        """One transaction: the items' matches, a new snapshot, its findings (replacing the findings of the
+        county's earlier snapshots for the domain: the trend needs their numbers, not their findings)."""
+        with self.session() as s:
+            changes = []
+            current = {row.id: (row.baseline_code, row.match_method, row.match_score) for row in s.execute(
+                select(Item.id, Item.baseline_code, Item.match_method, Item.match_score)
+                .where(Item.county_code == county_code, Item.domain == domain, Item.status == "active"))}
+            for item_id, match in result.matches.items():
+                if current.get(item_id) != (match.code, match.method, match.score):
+                    changes.append({"id": item_id, "baseline_code": match.code, "match_method": match.method,
+                                    "match_score": match.score})
+            if changes:
+                s.execute(update(Item), changes)
+            earlier = select(ScoreSnapshot.id).where(ScoreSnapshot.county_code == county_code,
+                                                     ScoreSnapshot.domain == domain)
+            s.execute(delete(Finding).where(Finding.snapshot_id.in_(earlier)))
+            snapshot = ScoreSnapshot(county_code=county_code, domain=domain, baseline_id=baseline_id, job_id=job_id,
+                                     computed_at=now, coverage=score.coverage, completeness=score.completeness,
+                                     compliance=score.compliance, freshness=score.freshness, score=score.score,
+                                     rating=score.rating, details=score.details)
+            s.add(snapshot)
+            s.flush()
+            rows = [(item_id, p) for item_id, problems in item_problems.items() for p in problems]
+            rows += [(None, p) for p in county_problems]
+            if rows:
+                s.execute(insert(Finding), [
+                    {"snapshot_id": snapshot.id, "item_id": item_id, "county_code": county_code, "domain": domain,
+                     "stage": "check", "rule": p.code, "severity": p.severity, "message_zh": p.text("zh"),
+                     "message_en": p.text("en"), "location": asdict(p.location), "created_at": now}
+                    for item_id, p in rows])
+            return snapshot.id
+
+    def add_decision(self, county_code: str, domain: str, baseline_code: str, kind: str, item_id: str | None = None,
+                     reason: str | None = None, decided_by: str | None = None) -> CountyDecision:
+        if kind not in ("mapping", "not_applicable"):
+            raise ValueError(f"unknown decision kind {kind}")
+        with self.session() as s:
+            if kind == "mapping":  # an item maps to one baseline item: a new mapping replaces the old
+                s.execute(delete(CountyDecision).where(CountyDecision.county_code == county_code,
+                                                       CountyDecision.kind == "mapping",
+                                                       CountyDecision.item_id == item_id))
+            existing = s.scalar(select(CountyDecision).where(
+                CountyDecision.county_code == county_code, CountyDecision.baseline_code == baseline_code,
+                CountyDecision.kind == kind, CountyDecision.item_id.is_(None) if item_id is None
+                else CountyDecision.item_id == item_id))
+            decision = existing or CountyDecision(county_code=county_code, domain=domain, baseline_code=baseline_code,
+                                                  kind=kind, item_id=item_id)
+            decision.reason, decision.decided_by, decision.decided_at = reason, decided_by, utcnow()
+            s.add(decision)
+            return decision
+
+    def remove_decision(self, decision_id: int) -> None:
+        with self.session() as s:
+            s.execute(delete(CountyDecision).where(CountyDecision.id == decision_id))
+
+    def decisions(self, county_code: str, domain: str | None = None) -> list[CountyDecision]:
+        with self.reading() as s:
+            query = select(CountyDecision).where(CountyDecision.county_code == county_code)
+            if domain:
+                query = query.where(CountyDecision.domain == domain)
+            return list(s.scalars(query.order_by(CountyDecision.domain, CountyDecision.baseline_code)))
+
+    def latest_snapshots(self, domain: str | None = None) -> list[ScoreSnapshot]:
+        """The newest snapshot of every county and domain."""
+        with self.reading() as s:
+            newest = (select(func.max(ScoreSnapshot.id)).group_by(ScoreSnapshot.county_code, ScoreSnapshot.domain))
+            query = select(ScoreSnapshot).where(ScoreSnapshot.id.in_(newest))
+            if domain:
+                query = query.where(ScoreSnapshot.domain == domain)
+            return list(s.scalars(query.order_by(ScoreSnapshot.county_code, ScoreSnapshot.domain)))
+
+    def snapshot_history(self, county_code: str, domain: str, limit: int = 100) -> list[ScoreSnapshot]:
+        with self.reading() as s:
+            query = (select(ScoreSnapshot).where(ScoreSnapshot.county_code == county_code, ScoreSnapshot.domain == domain)
+                     .order_by(ScoreSnapshot.id.desc()).limit(limit))
+            return list(reversed(list(s.scalars(query))))
+
+    def snapshot_findings(self, snapshot_id: int) -> list[Finding]:
+        with self.reading() as s:
+            return list(s.scalars(select(Finding).where(Finding.snapshot_id == snapshot_id).order_by(Finding.id)))
+
+    # --- users of the standalone portal -------------------------------------------------------------
+
+    def set_user(self, name: str, password_hash: str, is_admin: bool = False) -> None:
+        with self.session() as s:
+            user = s.get(User, name) or User(name=name)
+            user.password_hash, user.is_admin = password_hash, is_admin
+            s.add(user)
+
+    def user(self, name: str) -> User | None:
+        with self.reading() as s:
+            return s.get(User, name)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import requests
 
+from ckanext_gkcatalog.assess import assess
 from ckanext_gkcatalog.items import content_hash
 from ckanext_gkcatalog.problems import Location, Problem
 
@@ -29,6 +30,7 @@ class HarvestSettings:
     limits: FetchLimits = field(default_factory=FetchLimits)
     workers: int = 4  # sources fetched and imported at once (threads)
     processes: int = 0  # parser processes; 0 or 1 parses in the harvesting threads
+    assess: bool = True  # match, check and score the counties whose catalogs changed
 
 
 @dataclass
@@ -106,6 +108,11 @@ def harvest(store, sources: list, settings: HarvestSettings | None = None, on_do
     finally:
         if parsers:
             parsers.shutdown()
+    # the harvest has landed: assess what changed (a source that failed or did not change keeps its snapshot)
+    landed = {r.source_id: r.job_id for r in reports if r.status == "finished"}
+    if landed and settings.assess:
+        for (county_code, domain), source_id in store.source_pairs(list(landed)).items():
+            assess(store, [(county_code, domain)], job_id=landed.get(source_id))
     return sorted(reports, key=lambda r: r.job_id)
 
 

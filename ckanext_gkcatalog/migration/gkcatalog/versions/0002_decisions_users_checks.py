@@ -1,5 +1,5 @@
 """County decisions (manual mappings, not-applicable items), portal users, when a source was last checked,
-and findings owned by score snapshots.
+the items each source offered, and findings owned by score snapshots.
 
 Revision ID: 0002
 Revises: 0001
@@ -7,6 +7,9 @@ Create Date: 2026-11-21
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+JSON_TYPE = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql')
 
 revision = '0002'
 down_revision = '0001'
@@ -41,6 +44,7 @@ def upgrade():
     )
     with op.batch_alter_table('gk_source', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_checked_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('offered', JSON_TYPE, nullable=False, server_default='[]'))
 
     with op.batch_alter_table('gk_finding', schema=None) as batch_op:
         batch_op.add_column(sa.Column('snapshot_id', sa.Integer(), nullable=True))
@@ -55,6 +59,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_gk_finding_snapshot_id'))
         batch_op.drop_column('snapshot_id')
     with op.batch_alter_table('gk_source', schema=None) as batch_op:
+        batch_op.drop_column('offered')
         batch_op.drop_column('last_checked_at')
     op.drop_table('gk_user')
     with op.batch_alter_table('gk_county_decision', schema=None) as batch_op:

@@ -1,0 +1,113 @@
+"""Compliance checks of a county's catalog for one domain against its baseline: one Problem per finding,
+each with a rule id (the Problem code), a severity, a Chinese and English message and the item's location.
+
+Per item: time limit longer than the baseline's; basis without a document number; values outside the
+vocabularies; audience, mode or tiers unmarked; ID-card (checksum-validated) and mobile numbers in published
+text; the same item listed twice; additions overlapping a baseline item. Per county: the same catalog
+differing between two platforms; a stale catalog.
+
+Plain data in and out: no store, no web.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from stdnum.cn import ric
+
+from .matching import Result, match_key
+from .normalize import TimeLimit
+from .problems import Location, Problem
+from .schema import validate_item
+
+STALE_AFTER_DAYS = 365  # catalogs are reviewed at least yearly (动态调整)
+MARKED_GROUPS = ("audience", "mode", "tiers")
+PUBLISHED_TEXT = ("level1", "level2", "level3", "content", "basis", "time_limit", "subject", "department", "person")
+_ID_NUMBER = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@dataclass
+class Published:
+    """When and where a county published its catalog of a domain: one per source."""
+    source_id: int
+    url: str
+    published_at: datetime | None  # Last-Modified, else when its content was first harvested
+    offered: list  # item ids
+
+
+def item_location(item: dict, field: str | None = None) -> Location:
+    where = (item.get("location") or {})
+    sheet, _, row = (where.get("at") or "").rpartition("#")
+    return Location(where.get("url"), sheet or None, int(row) if row.isdigit() else None, None, field)
+
+
+def check_item(item: dict, baseline_item: dict | None) -> list[Problem]:
+    fields, parsed = item["fields"], item.get("parsed") or {}
+    problems = []
+
+    def add(code, field_name=None, **params):
+        problems.append(Problem(code, item_location(item, field_name), params))
+
+    if baseline_item and parsed.get("time_limit") and baseline_item.get("time_limit_days") is not None:
+        days = TimeLimit(**parsed["time_limit"]).working_days
+        if days is not None and days > baseline_item["time_limit_days"]:
+            add("time_limit_longer", "time_limit", value=fields.get("time_limit"), baseline=baseline_item.get("time_limit"))
+    documents = parsed.get("basis") or []
+    if documents and not any(d.get("number") for d in documents):
+        add("basis_without_number", "basis", value=fields.get("basis"))
+    for name, codes in validate_item(fields, "county").items():
+        for code in codes:
+            if str(code).startswith("vocabulary"):
+                add("vocabulary", name, value=str(code).partition(":")[2])
+            elif code == "required" and name in MARKED_GROUPS:
+                add("unmarked", name)
+    for name in PUBLISHED_TEXT:
+        text = fields.get(name) or ""
+        for number in _ID_NUMBER.findall(text):
+            if ric.is_valid(number):
+                add("personal_id_number", name, value=number)
+        for number in _MOBILE.findall(text):
+            add("personal_mobile", name, value=number)
+    return problems
+
+
+def check_county(items: list[dict], baseline: dict, result: Result, published: list[Published],
+                 now: datetime) -> tuple[dict, list[Problem]]:
+    """({item id: [Problem]}, [county-level Problem]) for one county and domain. `baseline` maps codes to
+    baseline items (dicts with time_limit and time_limit_days)."""
+    per_item = {}
+    first_by_name: dict = {}
+    for item in items:
+        match = result.matches.get(item["id"])
+        problems = check_item(item, baseline.get(match.code) if match and match.code else None)
+        key = match_key(item.get("level3") or item.get("level2"))
+        if key in first_by_name:
+            problems.append(Problem("duplicate_name", item_location(item), {"other": first_by_name[key]}))
+        else:
+            first_by_name[key] = " / ".join(filter(None, (item.get("level1"), item.get("level2"), item.get("level3"))))
+        if match and match.code is None and match.overlaps:
+            overlapped = baseline.get(match.overlaps, {})
+            problems.append(Problem("overlapping_addition", item_location(item),
+                                    {"baseline": overlapped.get("level3") or overlapped.get("level2")}))
+        per_item[item["id"]] = problems
+    return per_item, county_problems(published, now)
+
+
+def county_problems(published: list[Published], now: datetime) -> list[Problem]:
+    problems = []
+    for i, here in enumerate(published):
+        for there in published[i + 1:]:
+            only_here, only_there = set(here.offered) - set(there.offered), set(there.offered) - set(here.offered)
+            if only_here or only_there:
+                problems.append(Problem("platform_mismatch", Location(file=here.url), {
+                    "here": here.url, "there": there.url, "only_here": len(only_here), "only_there": len(only_there)}))
+    dates = [p.published_at for p in published if p.published_at]
+    if dates:
+        newest = max(dates)
+        age = (now - newest).days
+        if age > STALE_AFTER_DAYS:
+            problems.append(Problem("stale_catalog", Location(file=published[0].url),
+                                    {"days": age, "date": newest.date().isoformat()}))
+    return problems
