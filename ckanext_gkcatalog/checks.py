@@ -82,7 +82,7 @@ def check_county(items: list[dict], baseline: dict, result: Result, published: l
     for item in items:
         match = result.matches.get(item["id"])
         problems = check_item(item, baseline.get(match.code) if match and match.code else None)
-        key = match_key(item.get("level3") or item.get("level2"))
+        key = (match_key(item.get("level1")), match_key(item.get("level3") or item.get("level2")))
         if key in first_by_name:
             problems.append(Problem("duplicate_name", item_location(item), {"other": first_by_name[key]}))
         else:

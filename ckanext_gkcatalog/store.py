@@ -560,8 +560,8 @@ class Store:
             known = set(s.scalars(select(Item.id).where(Item.county_code == county_code, Item.domain == domain)))
             decisions = list(s.scalars(select(CountyDecision).where(CountyDecision.county_code == county_code,
                                                                     CountyDecision.domain == domain)))
-            changed = dict(s.execute(select(Job.source_id, func.max(Job.finished_at)).where(Job.status == "finished")
-                                     .group_by(Job.source_id)).tuples())
+            changed = {source_id: at for source_id, at in s.execute(
+                select(Job.source_id, func.max(Job.finished_at)).where(Job.status == "finished").group_by(Job.source_id))}
             sources = [{"id": src.id, "url": src.url, "http_last_modified": src.http_last_modified,
                         "changed_at": changed.get(src.id), "offered": [i for i in src.offered or [] if i in known]}
                        for src in s.scalars(select(Source).where(Source.county_code == county_code,

@@ -45,7 +45,7 @@ def test_item_rules():
 
 
 def test_county_rules_duplicates_overlaps_platforms_and_staleness():
-    items = [item("a"), item("b", level1="其他", level2="1.政策法规文件"), item("c", level2="办事指引")]
+    items = [item("a"), item("b", level1="一、综合业务", level2="1.政策法规文件"), item("c", level2="办事指引")]
     entries = [BaselineEntry(code, b["level1"], b["level2"]) for code, b in BASELINE.items()]
     result = match_items(entries, [CountyEntry(i["id"], i["level1"], i["level2"]) for i in items])
     published = [Published(1, "http://county/sa.html", NOW - timedelta(days=500), ["a", "b", "c"]),

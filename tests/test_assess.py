@@ -1,0 +1,75 @@
+"""Assessment when a harvest lands, on SQLite and PostgreSQL: matches stored on items, one snapshot per
+county and domain with its findings, declared N/A items and manual mappings, and the trend."""
+import shutil
+
+import pytest
+
+from ckanext_gkcatalog.assess import assess
+from ckanext_gkcatalog.baseline import demo_baseline_files, load_baseline
+from ckanext_gkcatalog.harvesters.fetch import FetchLimits
+from ckanext_gkcatalog.harvesters.pipeline import HarvestSettings, harvest
+from ckanext_gkcatalog.normalize import parse_basis
+from ckanext_gkcatalog.province import County, baseline_items, county_catalog
+from ckanext_gkcatalog.writers import write_catalog
+
+from servers import LocalServer
+
+SETTINGS = HarvestSettings(FetchLimits(timeout=5, connect_timeout=2, allowed_networks=["127.0.0.1/32"]), workers=2)
+
+
+def demo(domain):
+    path = next(p for p in demo_baseline_files() if p.name == f"demo_{domain}.yaml")
+    return load_baseline(path.read_bytes(), path.name)
+
+
+@pytest.fixture
+def county_site(tmp_path, store):
+    baseline = demo("social_assistance")
+    store.add_baseline(baseline)
+    items = baseline_items(baseline)
+    county = County("990101", "青山县", "青川市", 1.0)
+    published = [dict(i, subject="青山县民政局", county_code="990101", county_name="青山县") for i in items]
+    published = published[1:]  # the first baseline item is missing
+    published[0] = dict(published[0], content=published[0]["content"] + ";联系电话13812345678")
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "sa.html").write_bytes(write_catalog(published, "html", "青山县社会救助领域基层政务公开标准目录"))
+    store.upsert_county(county.code, county.name, city_name=county.city)
+    with LocalServer(str(root)) as server:
+        server.root, server.items, server.baseline = root, published, baseline
+        yield server
+
+
+def test_a_harvest_lands_with_matches_a_snapshot_and_findings(store, county_site):
+    source = store.add_source("990101", f"{county_site.url}/sa.html", "html", "social_assistance")
+    (report,) = harvest(store, [source], SETTINGS)
+    assert report.status == "finished"
+    items = store.items("990101")
+    assert {i.match_method for i in items} == {"exact"} and all(i.baseline_code for i in items)
+    (snapshot,) = store.latest_snapshots()
+    total = len(county_site.baseline.items)
+    assert snapshot.job_id == report.job_id and snapshot.details["missing"] == 1
+    assert snapshot.coverage == round((total - 1) / total, 4) and snapshot.freshness == 1.0
+    rules = [f.rule for f in store.snapshot_findings(snapshot.id)]
+    unnumbered = [i for i in county_site.items if not any(d["number"] for d in parse_basis(i["basis"]))]
+    assert sorted(set(rules)) == ["basis_without_number", "personal_mobile"]  # 政策法规文件 under two L1: no duplicate
+    assert rules.count("basis_without_number") == len(unnumbered) > 0 and rules.count("personal_mobile") == 1
+    # the first baseline item does not apply to this county: not a gap any more
+    first = store.baseline("social_assistance").items[0]
+    store.add_decision("990101", "social_assistance", first.code, "not_applicable", reason="本地未开展")
+    (again,) = assess(store, [("990101", "social_assistance")])
+    newest = store.latest_snapshots()[0]
+    assert newest.id == again.snapshot_id and newest.coverage == 1.0 and newest.details["not_applicable"] == 1
+    assert [s.id for s in store.snapshot_history("990101", "social_assistance")] == [snapshot.id, newest.id]
+    assert store.snapshot_findings(snapshot.id) == []  # only the newest snapshot keeps its findings
+
+
+def test_a_manual_mapping_overrides_matching(store, county_site):
+    source = store.add_source("990101", f"{county_site.url}/sa.html", "html", "social_assistance")
+    harvest(store, [source], SETTINGS)
+    item = store.items("990101")[0]
+    target = store.baseline("social_assistance").items[0].code  # the missing one
+    store.add_decision("990101", "social_assistance", target, "mapping", item_id=item.id, decided_by="admin")
+    assess(store, [("990101", "social_assistance")])
+    moved = next(i for i in store.items("990101") if i.id == item.id)
+    assert (moved.baseline_code, moved.match_method, moved.match_score) == (target, "manual", 100.0)
