@@ -33,7 +33,8 @@ setup(
     package_data={
         f"{PACKAGE}.schemas": ["*.yaml", "baselines/*.yaml"],
         f"{PACKAGE}.migration.gkcatalog": ["alembic.ini", "script.py.mako", "README"],
-        f"{PACKAGE}.i18n": ["*/LC_MESSAGES/*.po", "*/LC_MESSAGES/*.mo", "*.pot"],
+        f"{PACKAGE}.i18n": ["*/LC_MESSAGES/*.po", "*.pot"],
+        PACKAGE: ["templates/gkcatalog/*.html", "static/gkcatalog/*"],
     },
     install_requires=[
         "SQLAlchemy>=2.0,<3",
@@ -47,12 +48,20 @@ setup(
         "charset-normalizer>=3",
         "requests>=2.31",
         "ckanapi>=4.7",
+        "rapidfuzz>=3.0",
+        "python-stdnum>=1.19",
+        "Flask>=3.0",
+        "Flask-Babel>=4.0",
+        "Flask-Login>=0.6",
+        "Flask-WTF>=1.2",
+        "Babel>=2.14",
+        "waitress>=3.0",
         "lxml>=5",
         "python-docx>=1.1",
     ],
     extras_require={
         "postgresql": ["psycopg[binary]>=3.1"],
-        "test": ["pytest>=8", "psycopg[binary]>=3.1", "xlwt>=1.3"],  # xlwt writes the legacy .xls fixtures
+        "test": ["pytest>=8", "psycopg[binary]>=3.1", "xlwt>=1.3", "playwright>=1.45"],  # xlwt writes the legacy .xls fixtures
     },
     entry_points={
         "console_scripts": ["gkcatalog = ckanext_gkcatalog.cli:main"],

@@ -456,6 +456,174 @@ def jobs(ctx: Context, source_id, job_id, limit, fmt):
     click.echo(_table(header, rows))
 
 
+@main.command()
+@click.option("--county", help="Only this county (6-digit code).")
+@click.option("--domain", "-d", help="Only this domain.")
+@pass_ctx
+def assess(ctx: Context, county, domain):
+    """Match, check and score again (a harvest does this itself; run it after loading a new baseline)."""
+    from .assess import assess as run_assess
+
+    key = _domain_key(ctx, domain)
+    pairs = [(c, d) for c, d in ctx.store.county_domains() if (not county or c == county) and (not key or d == key)]
+    done = run_assess(ctx.store, pairs)
+    click.echo(_score_table(ctx, ctx.store))
+    click.echo(ctx.say(f"已评估 {len(done)} 个县·领域。", f"Assessed {len(done)} county-domain pairs."))
+
+
+@main.group()
+def decide():
+    """A county's declarations: baseline items that do not apply locally, manual mappings."""
+
+
+@decide.command("na")
+@click.argument("county_code")
+@click.argument("baseline_code")
+@click.option("--reason", default="本地未开展", show_default=True)
+@pass_ctx
+def decide_na(ctx: Context, county_code, baseline_code, reason):
+    """Declare BASELINE_CODE (e.g. employment-02-01) not applicable in COUNTY_CODE: not a gap."""
+    domain = baseline_code.rsplit("-", 2)[0]
+    ctx.store.add_decision(county_code, domain, baseline_code, "not_applicable", reason=reason, decided_by="cli")
+    _reassess(ctx, county_code, domain)
+
+
+@decide.command("map")
+@click.argument("county_code")
+@click.argument("item_id")
+@click.argument("baseline_code")
+@pass_ctx
+def decide_map(ctx: Context, county_code, item_id, baseline_code):
+    """Declare that the county's item ITEM_ID is BASELINE_CODE, whatever automatic matching says."""
+    domain = baseline_code.rsplit("-", 2)[0]
+    ctx.store.add_decision(county_code, domain, baseline_code, "mapping", item_id=item_id, decided_by="cli")
+    _reassess(ctx, county_code, domain)
+
+
+@decide.command("list")
+@click.argument("county_code")
+@pass_ctx
+def decide_list(ctx: Context, county_code):
+    """The declarations of COUNTY_CODE."""
+    header = ctx.say(["编号", "领域", "基准事项", "类型", "县事项", "理由"], ["id", "domain", "baseline item", "kind", "item", "reason"])
+    click.echo(_table(header, [[str(d.id), d.domain, d.baseline_code, d.kind, d.item_id or "", d.reason or ""]
+                               for d in ctx.store.decisions(county_code)]))
+
+
+@decide.command("remove")
+@click.argument("decision_id", type=int)
+@pass_ctx
+def decide_remove(ctx: Context, decision_id):
+    """Withdraw a declaration."""
+    ctx.store.remove_decision(decision_id)
+
+
+def _reassess(ctx: Context, county_code: str, domain: str) -> None:
+    from .assess import assess as run_assess
+
+    (done,) = run_assess(ctx.store, [(county_code, domain)]) or [None]
+    if done:
+        click.echo(ctx.say(f"已重新评分:{done.score} 分", f"Scored again: {done.score}"))
+
+
+@main.group()
+def user():
+    """Accounts of the standalone portal (admins run harvests and manage sources)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="May run harvests, manage sources and declarations.")
+@click.password_option()
+@pass_ctx
+def user_add(ctx: Context, name, admin, password):
+    """Create or update the account NAME."""
+    from werkzeug.security import generate_password_hash
+
+    ctx.store.set_user(name, generate_password_hash(password), admin)
+    click.echo(ctx.say(f"已保存账号 {name}", f"Saved account {name}"))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@pass_ctx
+def serve(ctx: Context, host, port):
+    """Serve the portal: the province overview at /, county, baseline and job pages, exports, admin."""
+    from .web import create_app, run
+
+    ctx.store  # migrate before serving
+    click.echo(ctx.say(f"门户:http://{host}:{port}/", f"Portal: http://{host}:{port}/"))
+    run(create_app(ctx.db), host, port)
+
+
+@main.command()
+@click.option("--counties", default=36, show_default=True, help="How many fictional counties.")
+@click.option("--folder", type=click.Path(file_okay=False), help="Where the counties' files are written "
+              "(default: a temporary folder).")
+@click.option("--no-serve", is_flag=True, help="Stop after the summary table instead of serving the dashboards.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--processes", type=int, default=os.cpu_count() or 1, show_default=True, help="Parser processes.")
+@pass_ctx
+def demo(ctx: Context, counties, folder, no_serve, host, port, processes):
+    """A demo province: fictional counties publish catalogs built from the demo baselines, with realistic
+    gaps, errors and formats, over local HTTP; they are harvested and scored, then the dashboards served."""
+    import tempfile
+    from pathlib import Path
+
+    from .demo import LOOPBACK, FileServer, publish
+    from .harvesters.fetch import FetchLimits
+    from .harvesters.pipeline import HarvestSettings, harvest as run_harvest
+
+    store = ctx.store
+    with tempfile.TemporaryDirectory(prefix="gkcatalog-demo-") as tmp:
+        files = FileServer(Path(folder or tmp))
+        files.folder.mkdir(parents=True, exist_ok=True)
+        base_url = files.start()
+        try:
+            sources = publish(store, files.folder, base_url, counties)
+            click.echo(ctx.say(f"演示省:{counties} 个县,{len(sources)} 个来源,发布于 {base_url}",
+                               f"Demo province: {counties} counties, {len(sources)} sources, published at {base_url}"))
+            settings = HarvestSettings(FetchLimits(timeout=30, allowed_networks=LOOPBACK), 4, processes)
+            with click.progressbar(length=len(sources), label=ctx.say("采集", "Harvesting"), file=sys.stderr) as bar:
+                reports = run_harvest(store, sources, settings, on_done=lambda report: bar.update(1))
+            failed = sum(1 for r in reports if r.status == "failed")
+            click.echo(_score_table(ctx, store))
+            click.echo(ctx.say(f"采集作业 {len(reports)} 个,失败 {failed} 个(演示中有意设置的坏来源)。",
+                               f"{len(reports)} harvest jobs, {failed} failed (broken sources are part of the demo)."))
+        finally:
+            files.stop()
+    if not no_serve:
+        from .web import create_app, run
+
+        click.echo(ctx.say(f"仪表板:http://{host}:{port}/", f"Dashboards: http://{host}:{port}/"))
+        run(create_app(ctx.db), host, port)
+
+
+def _score_table(ctx: Context, store) -> str:
+    """Per county: the score of each domain and their mean, best first."""
+    from .schema import load_schema
+
+    label = load_schema().field("domain").value_label
+    snapshots = store.latest_snapshots()
+    domains = sorted({s.domain for s in snapshots})
+    counties = {c.code: c for c in store.counties()}
+    by_county: dict = {}
+    for snap in snapshots:
+        by_county.setdefault(snap.county_code, {})[snap.domain] = snap
+    rows = []
+    for code, snaps in by_county.items():
+        mean = sum(s.score for s in snaps.values()) / len(snaps)
+        county = counties.get(code)
+        rows.append([code, county.name if county else "", county.city_name or "" if county else "",
+                     *(f"{snaps[d].score:.0f}" if d in snaps else "-" for d in domains), f"{mean:.1f}"])
+    rows.sort(key=lambda r: -float(r[-1]))
+    header = ctx.say(["代码", "县", "市", *(label(d) for d in domains), "平均"],
+                     ["code", "county", "city", *(label(d, "en") for d in domains), "mean"])
+    return _table(header, rows)
+
+
 def _width(text: str) -> int:
     """Display width: CJK characters take two columns in a terminal."""
     import unicodedata

@@ -654,6 +654,33 @@ class Store:
         with self.reading() as s:
             return list(s.scalars(select(Finding).where(Finding.snapshot_id == snapshot_id).order_by(Finding.id)))
 
+    def county_jobs(self, county_code: str, limit: int = 50) -> list[tuple[Job, Source]]:
+        with self.reading() as s:
+            return list(s.execute(select(Job, Source).join(Source, Job.source_id == Source.id)
+                                  .where(Source.county_code == county_code).order_by(Job.id.desc()).limit(limit))
+                        .tuples())
+
+    def last_harvests(self) -> dict:
+        """{county code: when its newest job ended}."""
+        with self.reading() as s:
+            return {code: at for code, at in s.execute(
+                select(Source.county_code, func.max(Job.finished_at)).join(Job, Job.source_id == Source.id)
+                .group_by(Source.county_code))}
+
+    def matched_codes(self, domain: str | None = None) -> set:
+        """{(county, baseline code)} of every active item matched to a baseline item."""
+        with self.reading() as s:
+            query = select(Item.county_code, Item.baseline_code).where(Item.status == "active",
+                                                                       Item.baseline_code.is_not(None)).distinct()
+            if domain:
+                query = query.where(Item.domain == domain)
+            return set(s.execute(query).tuples())
+
+    def not_applicable_codes(self) -> set:
+        with self.reading() as s:
+            return set(s.execute(select(CountyDecision.county_code, CountyDecision.baseline_code)
+                                 .where(CountyDecision.kind == "not_applicable")).tuples())
+
     # --- users of the standalone portal -------------------------------------------------------------
 
     def set_user(self, name: str, password_hash: str, is_admin: bool = False) -> None:

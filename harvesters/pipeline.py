@@ -108,8 +108,9 @@ def harvest(store, sources: list, settings: HarvestSettings | None = None, on_do
     finally:
         if parsers:
             parsers.shutdown()
-    # the harvest has landed: assess what changed (a source that failed or did not change keeps its snapshot)
-    landed = {r.source_id: r.job_id for r in reports if r.status == "finished"}
+    # the harvest has landed: assess what changed; a failed source is assessed too (on its last good data,
+    # or on nothing: a county whose catalog page is gone has a gap for every item); an unchanged one is not
+    landed = {r.source_id: r.job_id for r in reports if r.status != "unchanged"}
     if landed and settings.assess:
         for (county_code, domain), source_id in store.source_pairs(list(landed)).items():
             assess(store, [(county_code, domain)], job_id=landed.get(source_id))
