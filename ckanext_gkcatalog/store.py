@@ -535,9 +535,10 @@ class Store:
     def county_domains(self) -> list[tuple[str, str]]:
         """Every (county, domain) with a source for the domain or an active item in it."""
         with self.reading() as s:
-            pairs = set(s.execute(select(Source.county_code, Source.domain).where(Source.domain.is_not(None))).tuples())
-            pairs |= set(s.execute(select(Item.county_code, Item.domain).where(Item.status == "active").distinct())
-                         .tuples())
+            pairs = set(map(tuple, s.execute(select(Source.county_code, Source.domain)
+                                              .where(Source.domain.is_not(None)))))
+            pairs |= set(map(tuple, s.execute(select(Item.county_code, Item.domain)
+                                              .where(Item.status == "active").distinct())))
         return sorted(pairs)
 
     def source_pairs(self, source_ids: list[int]) -> dict:
@@ -656,9 +657,9 @@ class Store:
 
     def county_jobs(self, county_code: str, limit: int = 50) -> list[tuple[Job, Source]]:
         with self.reading() as s:
-            return list(s.execute(select(Job, Source).join(Source, Job.source_id == Source.id)
-                                  .where(Source.county_code == county_code).order_by(Job.id.desc()).limit(limit))
-                        .tuples())
+            return [tuple(row) for row in s.execute(
+                select(Job, Source).join(Source, Job.source_id == Source.id)
+                .where(Source.county_code == county_code).order_by(Job.id.desc()).limit(limit))]
 
     def last_harvests(self) -> dict:
         """{county code: when its newest job ended}."""
@@ -674,12 +675,12 @@ class Store:
                                                                        Item.baseline_code.is_not(None)).distinct()
             if domain:
                 query = query.where(Item.domain == domain)
-            return set(s.execute(query).tuples())
+            return set(map(tuple, s.execute(query)))
 
     def not_applicable_codes(self) -> set:
         with self.reading() as s:
-            return set(s.execute(select(CountyDecision.county_code, CountyDecision.baseline_code)
-                                 .where(CountyDecision.kind == "not_applicable")).tuples())
+            return set(map(tuple, s.execute(select(CountyDecision.county_code, CountyDecision.baseline_code)
+                                            .where(CountyDecision.kind == "not_applicable"))))
 
     # --- users of the standalone portal -------------------------------------------------------------
 

@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need on a fresh Debian machine, then runs them.
-# PostgreSQL comes from Debian's packages; the tests start their own server from it (tests/conftest.py).
-# Arguments are passed to pytest, e.g. scripts/test.sh -k baseline
+# From Debian: PostgreSQL (the tests start their own server from it, tests/conftest.py) and Chromium (the
+# browser test drives it with Playwright). Arguments are passed to pytest, e.g. scripts/test.sh -k baseline
 set -euo pipefail
 cd "$(dirname "$0")/.."
+packages=()
 if [ -z "${GKCATALOG_TEST_PG_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  packages+=(postgresql)
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  packages+=(chromium)
+fi
+if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
-    echo "PostgreSQL is missing: install Debian's postgresql package (or set GKCATALOG_TEST_PG_URL)." >&2
+    echo "Missing Debian packages: ${packages[*]} (install them, or set GKCATALOG_TEST_PG_URL for PostgreSQL)." >&2
     exit 1
   fi
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
+export GKCATALOG_REQUIRE_BROWSER=1  # the browser test fails, never skips, when Chromium cannot run
 scripts/setup.sh test
 exec .venv/bin/pytest "$@"
