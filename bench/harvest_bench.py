@@ -38,6 +38,30 @@ def synthetic_baselines(per_domain: int) -> dict:
     return baselines
 
 
+def synthetic_baselines_as_baselines(per_domain: int) -> list:
+    """The synthetic baselines as loaded Baseline objects, ready for the store."""
+    import yaml
+
+    from ckanext_gkcatalog.baseline import load_baseline
+
+    loaded = []
+    for domain, items in synthetic_baselines(per_domain).items():
+        document = {"gk_baseline": 1, "domain": domain, "demo": True, "title": f"synthetic {domain}",
+                    "items": [{k: v for k, v in i.items() if k != "domain"} for i in items]}
+        text = yaml.safe_dump(document, allow_unicode=True).encode("utf-8")
+        loaded.append(load_baseline(text, f"synthetic_{domain}.yaml", declared={"level1": None, "level2": None}))
+    return loaded
+
+
+def wait_for(port: int) -> None:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
 def generate(folder: str, counties: int, per_domain: int) -> None:
     from ckanext_gkcatalog.province import build_province, write_province
 
@@ -88,12 +112,7 @@ def main() -> None:
         server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
                                    "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
+            wait_for(port)
             store = Store(args.db or f"sqlite:///{tmp}/bench.db")
             store.init()
             for county in {(p["code"], p["name"], p["city"]) for p in manifest}:

@@ -29,19 +29,25 @@ def assess(store, pairs: list[tuple[str, str]] | None = None, job_id: int | None
     baselines = {b.domain: b for b in store.baselines() if b.active}
     pairs = pairs if pairs is not None else store.county_domains()
     out = []
+    prepared = {domain: _prepare(baseline) for domain, baseline in baselines.items()}
     for county_code, domain in pairs:
-        baseline = baselines.get(domain)
-        if baseline is None:
-            continue
-        out.append(assess_one(store, baseline, county_code, domain, job_id, now))
+        if domain in prepared:
+            out.append(assess_one(store, baselines[domain], prepared[domain], county_code, domain, job_id, now))
     return out
 
 
-def assess_one(store, baseline, county_code: str, domain: str, job_id: int | None, now: datetime) -> Assessed:
-    data = store.assessment_input(county_code, domain)
+def _prepare(baseline) -> tuple[list, dict]:
+    """A baseline's entries for matching and its items by code for the checks, made once per run."""
     entries = [BaselineEntry(i.code, i.level1, i.level2, i.level3) for i in baseline.items]
     by_code = {i.code: {"level1": i.level1, "level2": i.level2, "level3": i.level3, "time_limit_days": i.time_limit_days,
                         "time_limit": (i.elements or {}).get("time_limit")} for i in baseline.items}
+    return entries, by_code
+
+
+def assess_one(store, baseline, prepared: tuple, county_code: str, domain: str, job_id: int | None,
+               now: datetime) -> Assessed:
+    entries, by_code = prepared
+    data = store.assessment_input(county_code, domain)
     items = data["items"]
     result = match_items(entries, [CountyEntry(i["id"], i["level1"], i["level2"], i["level3"]) for i in items],
                          data["mappings"], data["not_applicable"])

@@ -67,6 +67,10 @@ def publish(store, folder: Path, base_url: str, counties: int, seed: int = 7) ->
     sources = []
     for county in province.counties:
         store.upsert_county(county.code, county.name, city_name=county.city)
+    # an earlier demo on this database served the same files from another port: move its sources here
+    for old in store.sources():
+        if old.county_code.startswith("99") and old.url.startswith("http://127.0.0.1:"):
+            store.move_source(old.id, base_url + "/" + old.url.split("/", 3)[3])
     by_county: dict = {}
     for pub in province.publications:
         by_county.setdefault(pub.county.code, []).append(pub)

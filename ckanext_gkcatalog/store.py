@@ -378,6 +378,11 @@ class Store:
             s.flush()
             return source
 
+    def move_source(self, source_id: int, url: str) -> None:
+        """The same source at a new address (a site moved): its items, jobs and state stay with it."""
+        with self.session() as s:
+            s.get(Source, source_id).url = url
+
     def sources(self, county_code: str | None = None, enabled_only: bool = False) -> list[Source]:
         with self.session() as s:
             query = select(Source).order_by(Source.county_code, Source.domain, Source.id)

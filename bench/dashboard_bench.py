@@ -1,0 +1,84 @@
+"""Dashboard benchmark: the synthetic province of harvest_bench.py, harvested once (without assessment),
+then timed:
+- assessing the whole province (match, check, score and store every county and domain; goal <= 1 s);
+- the overview page's server time over 100 requests through the WSGI app (goal <= 50 ms), median and p95.
+
+    python bench/dashboard_bench.py [--counties 150] [--items 100] [--db URL]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harvest_bench import free_port, wait_for  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--counties", type=int, default=150)
+    parser.add_argument("--items", type=int, default=100)
+    parser.add_argument("--db", help="store URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+
+    from ckanext_gkcatalog.assess import assess
+    from ckanext_gkcatalog.harvesters.fetch import FetchLimits
+    from ckanext_gkcatalog.harvesters.pipeline import HarvestSettings, harvest
+    from ckanext_gkcatalog.store import Store
+    from ckanext_gkcatalog.web import create_app
+    from harvest_bench import synthetic_baselines_as_baselines
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp, "province")
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "harvest_bench.py"), "--generate",
+                        str(folder), "--counties", str(args.counties), "--items", str(args.items)], check=True)
+        manifest = json.loads(Path(folder, "manifest.json").read_text(encoding="utf-8"))
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                   "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(port)
+            store = Store(args.db or f"sqlite:///{tmp}/bench.db")
+            store.init()
+            for baseline in synthetic_baselines_as_baselines(args.items):
+                store.add_baseline(baseline)
+            for code, name, city in {(p["code"], p["name"], p["city"]) for p in manifest}:
+                store.upsert_county(code, name, city_name=city)
+            sources = [store.add_source(p["code"], f"http://127.0.0.1:{port}/{p['path']}",
+                                        "csv" if p["fmt"].startswith("csv") else p["fmt"], p["domain"])
+                       for p in manifest]
+            harvest(store, sources, HarvestSettings(FetchLimits(allowed_networks=["127.0.0.1/32"]), workers=4,
+                                                    processes=os.cpu_count() or 1, assess=False))
+        finally:
+            server.terminate()
+            server.wait()
+        items = sum(p["items"] for p in manifest)
+        pairs = store.county_domains()
+        for label in ("first assessment", "second assessment"):
+            started = time.perf_counter()
+            done = assess(store, pairs)
+            seconds = time.perf_counter() - started
+            print(f"{label} of the province: {len(done)} county-domains, {items} items in {seconds:.2f} s "
+                  f"({items / seconds:,.0f} items/s; goal <= 1 s)")
+        client = create_app(store.url).test_client()
+        client.get("/")  # templates compiled, translations loaded
+        times = []
+        for _ in range(100):
+            started = time.perf_counter()
+            response = client.get("/")
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        times.sort()
+        print(f"overview page ({len(response.data) / 1024:.0f} KiB, {args.counties} counties): median "
+              f"{statistics.median(times):.1f} ms, p95 {times[94]:.1f} ms over 100 requests (goal <= 50 ms)")
+
+
+if __name__ == "__main__":
+    main()
