@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harvest_bench import free_port, wait_for  # noqa: E402
+from harvest_bench import register, served, synthetic_baselines_as_baselines  # noqa: E402
 
 
 def main() -> None:
@@ -33,32 +33,20 @@ def main() -> None:
     from ckanext_gkcatalog.harvesters.pipeline import HarvestSettings, harvest
     from ckanext_gkcatalog.store import Store
     from ckanext_gkcatalog.web import create_app
-    from harvest_bench import synthetic_baselines_as_baselines
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp, "province")
         subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "harvest_bench.py"), "--generate",
                         str(folder), "--counties", str(args.counties), "--items", str(args.items)], check=True)
         manifest = json.loads(Path(folder, "manifest.json").read_text(encoding="utf-8"))
-        port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                                   "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for(port)
+        with served(folder) as (port, _):
             store = Store(args.db or f"sqlite:///{tmp}/bench.db")
             store.init()
             for baseline in synthetic_baselines_as_baselines(args.items):
                 store.add_baseline(baseline)
-            for code, name, city in {(p["code"], p["name"], p["city"]) for p in manifest}:
-                store.upsert_county(code, name, city_name=city)
-            sources = [store.add_source(p["code"], f"http://127.0.0.1:{port}/{p['path']}",
-                                        "csv" if p["fmt"].startswith("csv") else p["fmt"], p["domain"])
-                       for p in manifest]
+            sources = register(store, manifest, port)
             harvest(store, sources, HarvestSettings(FetchLimits(allowed_networks=["127.0.0.1/32"]), workers=4,
                                                     processes=os.cpu_count() or 1, assess=False))
-        finally:
-            server.terminate()
-            server.wait()
         items = sum(p["items"] for p in manifest)
         pairs = store.county_domains()
         for label in ("first assessment", "second assessment"):

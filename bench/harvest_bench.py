@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 import threading
 import time
 from pathlib import Path
@@ -60,6 +61,28 @@ def wait_for(port: int) -> None:
             return
         except OSError:
             time.sleep(0.05)
+
+
+@contextmanager
+def served(folder: Path):
+    """The province's files from a separate `python -m http.server` process; yields (port, its pid)."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(port)
+        yield port, server.pid
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def register(store, manifest: list, port: int) -> list:
+    """The province's counties and one source per published file."""
+    for code, name, city in {(p["code"], p["name"], p["city"]) for p in manifest}:
+        store.upsert_county(code, name, city_name=city)
+    return [store.add_source(p["code"], f"http://127.0.0.1:{port}/{p['path']}",
+                             "csv" if p["fmt"].startswith("csv") else p["fmt"], p["domain"]) for p in manifest]
 
 
 def generate(folder: str, counties: int, per_domain: int) -> None:
@@ -108,26 +131,14 @@ def main() -> None:
         print(f"province: {args.counties} counties, {len(manifest)} files ({size / 1e6:.1f} MB), "
               f"{sum(p['items'] for p in manifest)} items published; formats {formats}; "
               f"generated in {time.perf_counter() - started:.1f} s")
-        port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                                   "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for(port)
+        with served(folder) as (port, server_pid), RssWatch(exclude={server_pid}) as watch:
             store = Store(args.db or f"sqlite:///{tmp}/bench.db")
             store.init()
-            for county in {(p["code"], p["name"], p["city"]) for p in manifest}:
-                store.upsert_county(county[0], county[1], city_name=county[2])
-            sources = [store.add_source(p["code"], f"http://127.0.0.1:{port}/{p['path']}",
-                                        "csv" if p["fmt"].startswith("csv") else p["fmt"], p["domain"])
-                       for p in manifest]
+            sources = register(store, manifest, port)
             settings = HarvestSettings(FetchLimits(allowed_networks=["127.0.0.1/32"]), workers=args.workers,
                                        processes=args.processes)
-            with RssWatch(exclude={server.pid}) as watch:
-                report(store, sources, settings, "full harvest", harvest)
-                report(store, [store.source(s.id) for s in sources], settings, "no-change re-harvest", harvest)
-        finally:
-            server.terminate()
-            server.wait()
+            report(store, sources, settings, "full harvest", harvest)
+            report(store, [store.source(s.id) for s in sources], settings, "no-change re-harvest", harvest)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: harvesting process {peak:.0f} MB; with its {args.processes} parser processes "
           f"{watch.peak:.0f} MB (sampled every 0.1 s; goal <= 300 MB)")

@@ -552,7 +552,7 @@ def serve(ctx: Context, host, port):
     """Serve the portal: the province overview at /, county, baseline and job pages, exports, admin."""
     from .web import create_app, run
 
-    ctx.store  # migrate before serving
+    ctx.store.init()  # migrate before serving
     click.echo(ctx.say(f"门户:http://{host}:{port}/", f"Portal: http://{host}:{port}/"))
     run(create_app(ctx.db), host, port)
 

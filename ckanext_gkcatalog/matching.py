@@ -125,7 +125,7 @@ def _parent(item, keys) -> Match | None:
     if not item.level3:
         return None
     parent = match_key(item.level2)
-    for entry, key, l1_key in keys:
+    for entry, key, _ in keys:
         if not entry.level3 and key == parent:
             return Match(item.id, entry.code, "parent", 100.0)
     return None

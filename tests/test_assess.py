@@ -1,6 +1,5 @@
 """Assessment when a harvest lands, on SQLite and PostgreSQL: matches stored on items, one snapshot per
 county and domain with its findings, declared N/A items and manual mappings, and the trend."""
-import shutil
 
 import pytest
 
@@ -9,7 +8,7 @@ from ckanext_gkcatalog.baseline import demo_baseline_files, load_baseline
 from ckanext_gkcatalog.harvesters.fetch import FetchLimits
 from ckanext_gkcatalog.harvesters.pipeline import HarvestSettings, harvest
 from ckanext_gkcatalog.normalize import parse_basis
-from ckanext_gkcatalog.province import County, baseline_items, county_catalog
+from ckanext_gkcatalog.province import County, baseline_items
 from ckanext_gkcatalog.writers import write_catalog
 
 from servers import LocalServer

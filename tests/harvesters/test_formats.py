@@ -2,7 +2,6 @@
 that are wrong, and a catalog split over several pages."""
 import csv as csv_module
 import io
-import shutil
 
 import openpyxl
 import pytest
