@@ -84,3 +84,21 @@ def test_activate_and_unknown_domain(db_url):
     assert run(db_url, "baseline", "activate", "employment", "7").exit_code == 1
     result = run(db_url, "baseline", "show", "astrology", lang="en")
     assert result.exit_code == 1 and "unknown domain 'astrology'" in result.stderr
+
+
+def test_demo_without_serving_harvests_scores_and_summarises(db_url):
+    from ckanext_gkcatalog.store import Store
+
+    result = run(db_url, "demo", "--no-serve", "--counties", "6", "--processes", "1", lang="en")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Demo province: 6 counties")
+    header = next(line for line in lines if line.startswith("code"))
+    assert "Social assistance" in header and header.rstrip().endswith("mean")
+    store = Store(db_url)
+    assert {s.county_code for s in store.latest_snapshots()} == {c.code for c in store.counties()}
+    assert len(store.counties()) == 6 and all(c.code.startswith("99") for c in store.counties())
+    again = run(db_url, "demo", "--no-serve", "--counties", "6", "--processes", "1", lang="en")  # the same database
+    assert again.exit_code == 0 and len(Store(db_url).sources()) == len(store.sources())
+    decided = run(db_url, "decide", "list", "990101", lang="en")
+    assert decided.exit_code == 0
