@@ -22,9 +22,10 @@ class Assessed:
     rating: str
 
 
-def assess(store, pairs: list[tuple[str, str]] | None = None, job_id: int | None = None,
+def assess(store, pairs: list[tuple[str, str]] | None = None, job_ids: dict | None = None,
            now: datetime | None = None) -> list[Assessed]:
-    """Assess (county, domain) pairs; all pairs with an active baseline when None."""
+    """Assess (county, domain) pairs; all pairs with an active baseline when None. `job_ids` maps a pair to
+    the harvest job whose landing it records."""
     now = now or datetime.now(timezone.utc)
     baselines = {b.domain: b for b in store.baselines() if b.active}
     pairs = pairs if pairs is not None else store.county_domains()
@@ -32,7 +33,8 @@ def assess(store, pairs: list[tuple[str, str]] | None = None, job_id: int | None
     prepared = {domain: _prepare(baseline) for domain, baseline in baselines.items()}
     for county_code, domain in pairs:
         if domain in prepared:
-            out.append(assess_one(store, baselines[domain], prepared[domain], county_code, domain, job_id, now))
+            out.append(assess_one(store, baselines[domain], prepared[domain], county_code, domain,
+                                  (job_ids or {}).get((county_code, domain)), now))
     return out
 
 

@@ -566,13 +566,16 @@ class Store:
             known = set(s.scalars(select(Item.id).where(Item.county_code == county_code, Item.domain == domain)))
             decisions = list(s.scalars(select(CountyDecision).where(CountyDecision.county_code == county_code,
                                                                     CountyDecision.domain == domain)))
-            changed = {source_id: at for source_id, at in s.execute(
-                select(Job.source_id, func.max(Job.finished_at)).where(Job.status == "finished").group_by(Job.source_id))}
+            published = [src for src in s.scalars(select(Source).where(Source.county_code == county_code,
+                                                                       Source.content_hash.is_not(None)))
+                         if src.domain in (domain, None)]
+            changed = {source_id: at for source_id, at in s.execute(  # when each last brought a change
+                select(Job.source_id, func.max(Job.finished_at))
+                .where(Job.status == "finished", Job.source_id.in_([src.id for src in published]))
+                .group_by(Job.source_id))}
             sources = [{"id": src.id, "url": src.url, "http_last_modified": src.http_last_modified,
                         "changed_at": changed.get(src.id), "offered": [i for i in src.offered or [] if i in known]}
-                       for src in s.scalars(select(Source).where(Source.county_code == county_code,
-                                                                 Source.content_hash.is_not(None)))
-                       if src.domain in (domain, None)]
+                       for src in published]
         return {"items": items, "sources": sources,
                 "mappings": {d.item_id: d.baseline_code for d in decisions if d.kind == "mapping"},
                 "not_applicable": {d.baseline_code for d in decisions if d.kind == "not_applicable"}}

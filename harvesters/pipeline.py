@@ -112,8 +112,8 @@ def harvest(store, sources: list, settings: HarvestSettings | None = None, on_do
     # or on nothing: a county whose catalog page is gone has a gap for every item); an unchanged one is not
     landed = {r.source_id: r.job_id for r in reports if r.status != "unchanged"}
     if landed and settings.assess:
-        for (county_code, domain), source_id in store.source_pairs(list(landed)).items():
-            assess(store, [(county_code, domain)], job_id=landed.get(source_id))
+        pairs = store.source_pairs(list(landed))
+        assess(store, list(pairs), {pair: landed[source_id] for pair, source_id in pairs.items()})
     return sorted(reports, key=lambda r: r.job_id)
 
 
