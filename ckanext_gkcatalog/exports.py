@@ -26,12 +26,11 @@ def export(rows: list[dict], columns: list[str], fmt: str, headers: list[str] | 
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1, default=str).encode("utf-8")
     header = headers or list(columns)
-    table = [[safe_cell(row.get(c)) for c in columns] for row in rows]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([safe_cell(h) for h in header])
-        writer.writerows(table)
+        writer.writerows([safe_cell(row.get(c)) for c in columns] for row in rows)
         return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
     if fmt == "xlsx":
         from openpyxl import Workbook

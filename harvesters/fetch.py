@@ -153,12 +153,10 @@ class GuardedSession:
     def __init__(self, limits: FetchLimits):
         self.limits = limits
         self.session = requests.Session()
-        self.bodies: list = []  # what was read, in order
 
     def get(self, url, params=None, headers=None, **_ignored):
         full = requests.Request("GET", url, params=params).prepare().url
         got = fetch(full, self.limits, session=self.session, error_body=True)
-        self.bodies.append(got)
         return _Answer(got.status, got.data.decode("utf-8", errors="replace"))
 
     def post(self, *args, **kwargs):  # a harvester only reads; ckanapi is told get_only=True
