@@ -602,25 +602,16 @@ def demo(ctx: Context, counties, folder, no_serve, host, port, processes):
 
 
 def _score_table(ctx: Context, store) -> str:
-    """Per county: the score of each domain and their mean, best first."""
+    """Per county: the score of each domain and their mean, best first (the dashboards' overview)."""
+    from .dashboard import overview
     from .schema import load_schema
 
     label = load_schema().field("domain").value_label
-    snapshots = store.latest_snapshots()
-    domains = sorted({s.domain for s in snapshots})
-    counties = {c.code: c for c in store.counties()}
-    by_county: dict = {}
-    for snap in snapshots:
-        by_county.setdefault(snap.county_code, {})[snap.domain] = snap
-    rows = []
-    for code, snaps in by_county.items():
-        mean = sum(s.score for s in snaps.values()) / len(snaps)
-        county = counties.get(code)
-        rows.append([code, county.name if county else "", county.city_name or "" if county else "",
-                     *(f"{snaps[d].score:.0f}" if d in snaps else "-" for d in domains), f"{mean:.1f}"])
-    rows.sort(key=lambda r: -float(r[-1]))
-    header = ctx.say(["代码", "县", "市", *(label(d) for d in domains), "平均"],
-                     ["code", "county", "city", *(label(d, "en") for d in domains), "mean"])
+    view = overview(store)
+    rows = [[r.code, r.name, r.city, *(f"{r.scores[d].score:.0f}" if d in r.scores else "-" for d in view.domains),
+             f"{r.score:.1f}"] for r in sorted(view.rows, key=lambda r: r.rank)]
+    header = ctx.say(["代码", "县", "市", *(label(d) for d in view.domains), "平均"],
+                     ["code", "county", "city", *(label(d, "en") for d in view.domains), "mean"])
     return _table(header, rows)
 
 
