@@ -325,7 +325,7 @@ class Store:
             self._activate(s, domain, version)
 
     def baselines(self, domain: str | None = None) -> list[Baseline]:
-        with self.session() as s:
+        with self.reading() as s:
             query = select(Baseline).order_by(Baseline.domain, Baseline.version)
             if domain:
                 query = query.where(Baseline.domain == domain)
@@ -333,7 +333,7 @@ class Store:
 
     def baseline(self, domain: str, version: int | None = None) -> Baseline | None:
         """A version of a domain's baseline with its items; the active one when no version is given."""
-        with self.session() as s:
+        with self.reading() as s:
             query = select(Baseline).where(Baseline.domain == domain)
             query = query.where(Baseline.version == version) if version else query.where(Baseline.active)
             return s.scalar(query)
@@ -355,11 +355,11 @@ class Store:
             return county
 
     def county(self, code: str) -> County | None:
-        with self.session() as s:
+        with self.reading() as s:
             return s.get(County, code)
 
     def counties(self) -> list[County]:
-        with self.session() as s:
+        with self.reading() as s:
             return list(s.scalars(select(County).order_by(County.code)))
 
     def add_source(self, county_code: str, url: str, kind: str, domain: str | None = None,
@@ -384,7 +384,7 @@ class Store:
             s.get(Source, source_id).url = url
 
     def sources(self, county_code: str | None = None, enabled_only: bool = False) -> list[Source]:
-        with self.session() as s:
+        with self.reading() as s:
             query = select(Source).order_by(Source.county_code, Source.domain, Source.id)
             if county_code:
                 query = query.where(Source.county_code == county_code)
@@ -393,7 +393,7 @@ class Store:
             return list(s.scalars(query))
 
     def source(self, source_id: int) -> Source | None:
-        with self.session() as s:
+        with self.reading() as s:
             return s.get(Source, source_id)
 
     def set_source_enabled(self, source_id: int, enabled: bool) -> None:
@@ -404,7 +404,7 @@ class Store:
             source.enabled = enabled
 
     def due_sources(self, now: datetime | None = None) -> list[Source]:
-        with self.session() as s:
+        with self.reading() as s:
             return list(s.scalars(select(Source).where(Source.enabled, Source.next_run_at.is_not(None),
                                                        Source.next_run_at <= (now or utcnow()))
                                   .order_by(Source.next_run_at)))
@@ -433,12 +433,12 @@ class Store:
     def finish_job(self, job_id: int, status: str, counts: dict, timings: dict, message: str | None,
                    findings: list, unchanged_state: dict | None = None) -> Job:
         """Close a job and schedule its source's next run, in one transaction. `unchanged_state` (the fetch
-        state of a source that did not change) marks the source's active items as seen again."""
+        state of a source that did not change) is saved with the time of the check; its items stay as they are."""
         with self.session() as s:
             job = s.get(Job, job_id)
             job.status, job.finished_at, job.timings, job.message = status, utcnow(), timings, message
             if unchanged_state is not None:
-                counts["unchanged"] = self._seen_again(s, job.source_id, unchanged_state)
+                counts["unchanged"] = self._checked_unchanged(s, job.source_id, unchanged_state)
             for key in ("added", "updated", "unchanged", "withdrawn", "errors"):
                 setattr(job, key, counts.get(key, 0))
             s.add_all(Finding(job_id=job_id, source_id=job.source_id, **f) for f in findings)
@@ -447,18 +447,18 @@ class Store:
             return job
 
     def jobs(self, source_id: int | None = None, limit: int = 50) -> list[Job]:
-        with self.session() as s:
+        with self.reading() as s:
             query = select(Job).order_by(Job.id.desc()).limit(limit)
             if source_id:
                 query = query.where(Job.source_id == source_id)
             return list(s.scalars(query))
 
     def job(self, job_id: int) -> Job | None:
-        with self.session() as s:
+        with self.reading() as s:
             return s.get(Job, job_id)
 
     def findings(self, job_id: int) -> list[Finding]:
-        with self.session() as s:
+        with self.reading() as s:
             return list(s.scalars(select(Finding).where(Finding.job_id == job_id).order_by(Finding.id)))
 
     # --- items --------------------------------------------------------------------------------------
@@ -503,7 +503,7 @@ class Store:
         return counts
 
     @staticmethod
-    def _seen_again(s, source_id: int, fetch_state: dict) -> int:
+    def _checked_unchanged(s, source_id: int, fetch_state: dict) -> int:
         """A source that did not change is checked, its items untouched (rewriting every item row of the
         province on each no-change harvest is most of that harvest's cost); returns its active items."""
         source = s.get(Source, source_id)
@@ -528,7 +528,7 @@ class Store:
         source.next_run_at = scheduled + timedelta(seconds=period * (missed + 1))
 
     def items(self, county_code: str | None = None, domain: str | None = None, status: str | None = "active") -> list[Item]:
-        with self.session() as s:
+        with self.reading() as s:
             query = select(Item).order_by(Item.county_code, Item.domain, Item.level1, Item.level2)
             for column, value in ((Item.county_code, county_code), (Item.domain, domain), (Item.status, status)):
                 if value:
