@@ -70,5 +70,4 @@ def _published_at(source: dict) -> datetime | None:
             return parsedate_to_datetime(source["http_last_modified"])
         except (TypeError, ValueError):
             pass
-    changed = source.get("changed_at")
-    return changed.replace(tzinfo=timezone.utc) if changed and changed.tzinfo is None else changed
+    return source.get("changed_at")

@@ -569,7 +569,7 @@ class Store:
             published = [src for src in s.scalars(select(Source).where(Source.county_code == county_code,
                                                                        Source.content_hash.is_not(None)))
                          if src.domain in (domain, None)]
-            changed = {source_id: at for source_id, at in s.execute(  # when each last brought a change
+            changed = {source_id: _aware(at) for source_id, at in s.execute(  # when each last brought a change
                 select(Job.source_id, func.max(Job.finished_at))
                 .where(Job.status == "finished", Job.source_id.in_([src.id for src in published]))
                 .group_by(Job.source_id))}
