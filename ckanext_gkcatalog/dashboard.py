@@ -87,7 +87,7 @@ class DomainReport:
 
 def county_report(store, code: str) -> list[DomainReport]:
     reports = []
-    latest = {s.domain: s for s in store.latest_snapshots() if s.county_code == code}
+    latest = {s.domain: s for s in store.latest_snapshots(county_code=code)}
     decisions = store.decisions(code)
     for domain in sorted(latest):
         baseline = store.baseline(domain)

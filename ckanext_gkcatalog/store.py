@@ -644,13 +644,14 @@ class Store:
                 query = query.where(CountyDecision.domain == domain)
             return list(s.scalars(query.order_by(CountyDecision.domain, CountyDecision.baseline_code)))
 
-    def latest_snapshots(self, domain: str | None = None) -> list[ScoreSnapshot]:
-        """The newest snapshot of every county and domain."""
+    def latest_snapshots(self, domain: str | None = None, county_code: str | None = None) -> list[ScoreSnapshot]:
+        """The newest snapshot of every county and domain (of one domain, of one county)."""
         with self.reading() as s:
-            newest = (select(func.max(ScoreSnapshot.id)).group_by(ScoreSnapshot.county_code, ScoreSnapshot.domain))
+            newest = select(func.max(ScoreSnapshot.id)).group_by(ScoreSnapshot.county_code, ScoreSnapshot.domain)
+            for column, value in ((ScoreSnapshot.domain, domain), (ScoreSnapshot.county_code, county_code)):
+                if value:
+                    newest = newest.where(column == value)
             query = select(ScoreSnapshot).where(ScoreSnapshot.id.in_(newest))
-            if domain:
-                query = query.where(ScoreSnapshot.domain == domain)
             return list(s.scalars(query.order_by(ScoreSnapshot.county_code, ScoreSnapshot.domain)))
 
     def snapshot_history(self, county_code: str, domain: str, limit: int = 100) -> list[ScoreSnapshot]:
