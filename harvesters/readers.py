@@ -315,7 +315,8 @@ def sniff_format(data: bytes, name: str, content_type: str | None = None) -> str
         return ".html"
     if ext in READERS:
         return ext
-    if ctype in BY_CONTENT_TYPE and (BY_CONTENT_TYPE[ctype] not in (".xls", ".xlsx", ".docx")):
+    # a binary format would have shown its bytes above: a text file sent as Excel is read as text
+    if ctype in BY_CONTENT_TYPE and BY_CONTENT_TYPE[ctype] not in (".xls", ".xlsx", ".docx"):
         return BY_CONTENT_TYPE[ctype]
     if head.startswith((b"{", b"[")):
         return ".json"
