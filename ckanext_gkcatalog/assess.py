@@ -1,16 +1,23 @@
-"""Assessing counties when a harvest lands: match their items to the active baseline, run the compliance
-checks, score, and store one snapshot per county and domain (with its findings and every item's match).
+"""Assessing counties against the active baselines, in two steps, so that scoring a province sums stored rows:
+
+1. An item is matched and checked when it is imported (in the parser processes, changed items only):
+   `assess_items` gives the columns stored on its row (its match, findings and filled share).
+2. When a harvest lands, every county and domain it touched is scored from those rows (`assess`): sums over
+   the items plus the county rules (the same item listed twice, two platforms differing, a stale catalog),
+   stored as one snapshot per county and domain. Items not assessed against the active baseline (a new
+   baseline version, a new decision of the county) are assessed again first.
 Never computed per page view: the dashboards read the snapshots.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-from .checks import Published, check_county
+from .checks import Published, county_problems, duplicate_problems, item_problems, name_key
 from .matching import BaselineEntry, CountyEntry, match_items
-from .scoring import score_county
+from .problems import ERROR, WARNING
+from .scoring import Tally, filled, score_county
 
 
 @dataclass
@@ -22,45 +29,94 @@ class Assessed:
     rating: str
 
 
+@dataclass
+class Matcher:
+    """A domain's active baseline, prepared once for matching and checking; plain data, so that it can be
+    sent to the parser processes."""
+    baseline_id: int
+    entries: list  # BaselineEntry
+    by_code: dict  # code -> {level1, level2, level3, time_limit, time_limit_days}
+
+    @classmethod
+    def of(cls, baseline) -> "Matcher":
+        return cls(baseline.id, [BaselineEntry(i.code, i.level1, i.level2, i.level3) for i in baseline.items],
+                   {i.code: {"level1": i.level1, "level2": i.level2, "level3": i.level3,
+                             "time_limit_days": i.time_limit_days, "time_limit": (i.elements or {}).get("time_limit")}
+                    for i in baseline.items})
+
+
+def matchers(store) -> dict:
+    """{domain: Matcher} of the active baselines."""
+    return {b.domain: Matcher.of(b) for b in store.baselines() if b.active}
+
+
+def assess_items(matcher: Matcher, items: list[dict], mappings: dict | None = None) -> list[dict]:
+    """The assessment columns of items of one county and domain (dicts with id, level1-3, fields, parsed,
+    location); `mappings` are the county's manual decisions {item id: baseline code}."""
+    result = match_items(matcher.entries, [CountyEntry(i["id"], i["level1"], i["level2"], i["level3"]) for i in items],
+                         mappings)
+    rows = []
+    for item in items:
+        match = result.matches[item["id"]]
+        problems = item_problems(item, match, matcher.by_code)
+        rows.append({"id": item["id"], "baseline_id": matcher.baseline_id, "baseline_code": match.code,
+                     "match_method": match.method, "match_score": match.score, "overlaps": match.overlaps,
+                     "name_key": name_key(item), "filled": filled(item["fields"]),
+                     "errors": sum(1 for p in problems if p.severity == ERROR),
+                     "warnings": sum(1 for p in problems if p.severity == WARNING),
+                     "checks": [finding_record(p) for p in problems]})
+    return rows
+
+
+def finding_record(problem) -> dict:
+    """A check's finding as stored: the columns of a Finding row."""
+    return {"rule": problem.code, "severity": problem.severity, "message_zh": problem.text("zh"),
+            "message_en": problem.text("en"), "location": asdict(problem.location)}
+
+
 def assess(store, pairs: list[tuple[str, str]] | None = None, job_ids: dict | None = None,
            now: datetime | None = None) -> list[Assessed]:
-    """Assess (county, domain) pairs; all pairs with an active baseline when None. `job_ids` maps a pair to
-    the harvest job whose landing it records."""
+    """Score (county, domain) pairs (all pairs with an active baseline when None) and store a snapshot of
+    each; `job_ids` maps a pair to the harvest job whose landing it records."""
     now = now or datetime.now(timezone.utc)
-    baselines = {b.domain: b for b in store.baselines() if b.active}
-    pairs = pairs if pairs is not None else store.county_domains()
-    out = []
-    prepared = {domain: _prepare(baseline) for domain, baseline in baselines.items()}
-    for county_code, domain in pairs:
-        if domain in prepared:
-            out.append(assess_one(store, baselines[domain], prepared[domain], county_code, domain,
-                                  (job_ids or {}).get((county_code, domain)), now))
-    return out
+    prepared = matchers(store)
+    pairs = sorted({p for p in (pairs if pairs is not None else store.county_domains()) if p[1] in prepared})
+    if not pairs:
+        return []
+    assess_pending(store, pairs, prepared)
+    data = store.scoring_input(pairs)
+    snapshots = []
+    for pair in pairs:
+        matcher, sums = prepared[pair[1]], data[pair]
+        doubles = duplicate_problems(sums["doubles"])
+        newly_warned = sum(1 for i in sums["doubles"] if i["id"] in doubles and not i["errors"] and not i["warnings"])
+        published = [Published(s["id"], s["url"], _published_at(s), s["offered"]) for s in sums["sources"]]
+        own = county_problems(published, now)
+        not_applicable = sums["not_applicable"] & matcher.by_code.keys()
+        tally = Tally(len(matcher.by_code), len(not_applicable), sums["covered"] - sums["covered_not_applicable"],
+                      sums["items"], sums["added"], sums["filled"], sums["with_errors"],
+                      sums["with_warnings_only"] + newly_warned,
+                      sums["errors"] + sum(1 for p in own if p.severity == ERROR),
+                      sums["warnings"] + len(doubles) + sum(1 for p in own if p.severity == WARNING))
+        dates = [p.published_at for p in published if p.published_at]
+        score = score_county(tally, max(dates) if dates else None, now)
+        problems = [(item_id, p) for item_id, p in doubles.items()] + [(None, p) for p in own]
+        snapshots.append((pair, matcher.baseline_id, (job_ids or {}).get(pair), score, problems))
+    ids = store.save_snapshots(snapshots, now)
+    return [Assessed(pair[0], pair[1], snapshot_id, score.score, score.rating)
+            for (pair, _, _, score, _), snapshot_id in zip(snapshots, ids)]
 
 
-def _prepare(baseline) -> tuple[list, dict]:
-    """A baseline's entries for matching and its items by code for the checks, made once per run."""
-    entries = [BaselineEntry(i.code, i.level1, i.level2, i.level3) for i in baseline.items]
-    by_code = {i.code: {"level1": i.level1, "level2": i.level2, "level3": i.level3, "time_limit_days": i.time_limit_days,
-                        "time_limit": (i.elements or {}).get("time_limit")} for i in baseline.items}
-    return entries, by_code
-
-
-def assess_one(store, baseline, prepared: tuple, county_code: str, domain: str, job_id: int | None,
-               now: datetime) -> Assessed:
-    entries, by_code = prepared
-    data = store.assessment_input(county_code, domain)
-    items = data["items"]
-    result = match_items(entries, [CountyEntry(i["id"], i["level1"], i["level2"], i["level3"]) for i in items],
-                         data["mappings"], data["not_applicable"])
-    published = [Published(s["id"], s["url"], _published_at(s), s["offered"]) for s in data["sources"]]
-    item_problems, county_problems = check_county(items, by_code, result, published, now)
-    dates = [p.published_at for p in published if p.published_at]
-    score = score_county(list(by_code), items, result, item_problems, county_problems,
-                         max(dates) if dates else None, now)
-    snapshot_id = store.save_assessment(county_code, domain, baseline.id, job_id, now, score, result,
-                                        item_problems, county_problems)
-    return Assessed(county_code, domain, snapshot_id, score.score, score.rating)
+def assess_pending(store, pairs: list, prepared: dict) -> int:
+    """Assess the items of these pairs not yet assessed against their domain's active baseline."""
+    pending = store.pending_items(pairs, [m.baseline_id for m in prepared.values()])
+    if not pending:
+        return 0
+    mappings = store.mappings({county for county, _ in pending})
+    rows = [row for (county, domain), items in pending.items()
+            for row in assess_items(prepared[domain], items, mappings.get(county))]
+    store.save_item_assessments(rows)
+    return len(rows)
 
 
 def _published_at(source: dict) -> datetime | None:

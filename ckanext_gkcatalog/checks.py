@@ -1,10 +1,10 @@
 """Compliance checks of a county's catalog for one domain against its baseline: one Problem per finding,
 each with a rule id (the Problem code), a severity, a Chinese and English message and the item's location.
 
-Per item: time limit longer than the baseline's; basis without a document number; values outside the
-vocabularies; audience, mode or tiers unmarked; ID-card (checksum-validated) and mobile numbers in published
-text; the same item listed twice; additions overlapping a baseline item. Per county: the same catalog
-differing between two platforms; a stale catalog.
+Per item (run when the item is imported): time limit longer than the baseline's; basis without a document
+number; values outside the vocabularies; audience, mode or tiers unmarked; ID-card (checksum-validated) and
+mobile numbers in published text; additions overlapping a baseline item. Per county (run when it is scored):
+the same item listed twice; the same catalog differing between two platforms; a stale catalog.
 
 Plain data in and out: no store, no web.
 """
@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from stdnum.cn import ric
 
-from .matching import Result, match_key
+from .matching import match_key
 from .normalize import TimeLimit
 from .problems import Location, Problem
 from .schema import load_schema
@@ -82,26 +82,32 @@ def check_item(item: dict, baseline_item: dict | None) -> list[Problem]:
     return problems
 
 
-def check_county(items: list[dict], baseline: dict, result: Result, published: list[Published],
-                 now: datetime) -> tuple[dict, list[Problem]]:
-    """({item id: [Problem]}, [county-level Problem]) for one county and domain. `baseline` maps codes to
-    baseline items (dicts with time_limit and time_limit_days)."""
-    per_item = {}
-    first_by_name: dict = {}
+def item_problems(item: dict, match, baseline: dict) -> list[Problem]:
+    """An item's findings once matched: its own rules, and an addition overlapping a baseline item.
+    `baseline` maps codes to baseline items (dicts with level2, level3, time_limit and time_limit_days)."""
+    problems = check_item(item, baseline.get(match.code) if match and match.code else None)
+    if match and match.code is None and match.overlaps:
+        overlapped = baseline.get(match.overlaps, {})
+        problems.append(Problem("overlapping_addition", item_location(item),
+                                {"baseline": overlapped.get("level3") or overlapped.get("level2")}))
+    return problems
+
+
+def name_key(item: dict) -> str:
+    """Two items of a county and domain with the same key are the same item listed twice."""
+    return match_key(item.get("level1")) + "|" + match_key(item.get("level3") or item.get("level2"))
+
+
+def duplicate_problems(items: list[dict]) -> dict:
+    """{item id: Problem} for every item that repeats an earlier one (items in catalog order, with name_key)."""
+    first_by_key, problems = {}, {}
     for item in items:
-        match = result.matches.get(item["id"])
-        problems = check_item(item, baseline.get(match.code) if match and match.code else None)
-        key = (match_key(item.get("level1")), match_key(item.get("level3") or item.get("level2")))
-        if key in first_by_name:
-            problems.append(Problem("duplicate_name", item_location(item), {"other": first_by_name[key]}))
+        key = item["name_key"]
+        if key in first_by_key:
+            problems[item["id"]] = Problem("duplicate_name", item_location(item), {"other": first_by_key[key]})
         else:
-            first_by_name[key] = " / ".join(filter(None, (item.get("level1"), item.get("level2"), item.get("level3"))))
-        if match and match.code is None and match.overlaps:
-            overlapped = baseline.get(match.overlaps, {})
-            problems.append(Problem("overlapping_addition", item_location(item),
-                                    {"baseline": overlapped.get("level3") or overlapped.get("level2")}))
-        per_item[item["id"]] = problems
-    return per_item, county_problems(published, now)
+            first_by_key[key] = " / ".join(filter(None, (item.get("level1"), item.get("level2"), item.get("level3"))))
+    return problems
 
 
 def county_problems(published: list[Published], now: datetime) -> list[Problem]:

@@ -81,7 +81,7 @@ class DomainReport:
     history: list
     entries: list  # (baseline item, status, [matched items])
     additions: list  # items matched to no baseline item
-    findings: list  # the snapshot's findings
+    findings: list  # the items' findings and the newest snapshot's
     decisions: list
 
 
@@ -102,7 +102,7 @@ def county_report(store, code: str) -> list[DomainReport]:
             entries.append((entry, status, matched))
         reports.append(DomainReport(domain, baseline, latest[domain], store.snapshot_history(code, domain),
                                     entries, [i for i in items if not i.baseline_code],
-                                    store.snapshot_findings(latest[domain].id),
+                                    store.current_findings(code, domain, latest[domain].id),
                                     [d for d in decisions if d.domain == domain]))
     return reports
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .checks import STALE_AFTER_DAYS
-from .matching import Result
-from .problems import ERROR, WARNING
 
 WEIGHTS = {"coverage": 40, "completeness": 20, "compliance": 30, "freshness": 10}  # points; they sum to 100
 RATINGS = [(90, "excellent"), (75, "good"), (60, "sufficient"), (0, "insufficient")]  # lowest score of each band
@@ -54,31 +52,40 @@ def freshness(published_at: datetime | None, now: datetime) -> float:
     return max(0.0, 1 - (age - FRESH_UNTIL_DAYS) / (STALE_AT_DAYS - FRESH_UNTIL_DAYS))
 
 
-def score_county(baseline_codes: list[str], items: list[dict], result: Result, item_problems: dict,
-                 county_problems: list, published_at: datetime | None, now: datetime) -> Score:
-    applicable = [c for c in baseline_codes if c not in result.not_applicable]
-    present = [c for c in applicable if result.covered.get(c)]
-    coverage = len(present) / len(applicable) if applicable else 1.0
-    filled = [sum(1 for e in ELEMENTS if item["fields"].get(e)) / len(ELEMENTS) for item in items]
-    completeness = sum(filled) / len(filled) if filled else 0.0
-    costs = []
-    for item in items:
-        severities = {p.severity for p in item_problems.get(item["id"], [])}
-        costs.append(1.0 if ERROR in severities else 0.5 if WARNING in severities else 0.0)
-    compliance = 1 - sum(costs) / len(costs) if costs else 0.0
+def filled(fields: dict) -> float:
+    """The share of the scored elements an item fills (its completeness)."""
+    return sum(1 for e in ELEMENTS if fields.get(e)) / len(ELEMENTS)
+
+
+@dataclass
+class Tally:
+    """A county's active items of one domain, counted from their stored assessments."""
+    baseline_items: int  # in the active baseline
+    not_applicable: int  # baseline items declared N/A
+    present: int  # applicable baseline items matched by at least one item
+    items: int
+    added: int  # items matched to no baseline item
+    filled: float  # sum of the items' filled shares
+    with_errors: int  # items with at least one error
+    with_warnings_only: int  # items with warnings and no error
+    errors: int  # findings, the county's own included
+    warnings: int
+
+
+def score_county(tally: Tally, published_at: datetime | None, now: datetime) -> Score:
+    applicable = tally.baseline_items - tally.not_applicable
+    coverage = tally.present / applicable if applicable else 1.0
+    completeness = tally.filled / tally.items if tally.items else 0.0
+    # a warning costs half an item, an error the whole item
+    compliance = 1 - (tally.with_errors + 0.5 * tally.with_warnings_only) / tally.items if tally.items else 0.0
     fresh = freshness(published_at, now)
     values = {"coverage": coverage, "completeness": completeness, "compliance": compliance, "freshness": fresh}
     total = round(sum(WEIGHTS[k] * v for k, v in values.items()), 1)
     details = {
-        "baseline_items": len(baseline_codes), "applicable": len(applicable), "present": len(present),
-        "not_applicable": len(baseline_codes) - len(applicable), "missing": len(applicable) - len(present),
-        "items": len(items), "added": sum(1 for m in result.matches.values() if m.code is None),
-        "errors": sum(1 for ps in item_problems.values() for p in ps if p.severity == ERROR)
-        + sum(1 for p in county_problems if p.severity == ERROR),
-        "warnings": sum(1 for ps in item_problems.values() for p in ps if p.severity == WARNING)
-        + sum(1 for p in county_problems if p.severity == WARNING),
-        "published_at": published_at.isoformat() if published_at else None,
-        "weights": WEIGHTS,
+        "baseline_items": tally.baseline_items, "applicable": applicable, "present": tally.present,
+        "not_applicable": tally.not_applicable, "missing": applicable - tally.present, "items": tally.items,
+        "added": tally.added, "errors": tally.errors, "warnings": tally.warnings,
+        "published_at": published_at.isoformat() if published_at else None, "weights": WEIGHTS,
     }
     return Score(round(coverage, 4), round(completeness, 4), round(compliance, 4), round(fresh, 4), total,
                  rating(total), details)

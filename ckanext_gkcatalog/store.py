@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from importlib import resources
 
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint, create_engine, delete, event, func, insert, select, update)
+                        UniqueConstraint, case, create_engine, delete, event, func, insert, select, tuple_, update)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
@@ -136,10 +136,18 @@ class Item(Base):
     fields: Mapped[dict] = mapped_column(default=dict)  # every schema field of the item
     parsed: Mapped[dict] = mapped_column(default=dict)
     raw: Mapped[dict] = mapped_column(default=dict)
+    # the item's own assessment, made at import against its domain's active baseline (`baseline_id`; None:
+    # not assessed yet, or to be assessed again); a county's score sums these columns
     baseline_id: Mapped[int | None] = mapped_column(ForeignKey("gk_baseline.id", ondelete="SET NULL"))
     baseline_code: Mapped[str | None] = mapped_column(String(100))
     match_method: Mapped[str | None] = mapped_column(String(30))
     match_score: Mapped[float | None] = mapped_column(Float)
+    overlaps: Mapped[str | None] = mapped_column(String(100))  # an addition close to this baseline item
+    name_key: Mapped[str | None] = mapped_column(String(300))  # items with the same key are listed twice
+    filled: Mapped[float | None] = mapped_column(Float)  # share of the scored elements filled
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    checks: Mapped[list] = mapped_column(default=list)  # its findings: rule, severity, messages, location
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)  # active | withdrawn
     withdrawn_at: Mapped[datetime | None] = mapped_column()
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
@@ -485,6 +493,7 @@ class Store:
                     continue
                 changed = item.content_hash != data["content_hash"] or item.status != "active"
                 if changed:
+                    item.baseline_id = None  # assessed again unless the record brings its new assessment
                     for key, value in data.items():
                         setattr(item, key, value)
                     item.status, item.withdrawn_at, item.job_id = "active", None, job_id
@@ -555,64 +564,143 @@ class Store:
                 select(Item.source_id, Item.county_code, Item.domain).where(Item.source_id.in_(source_ids)).distinct())})
         return pairs
 
-    def assessment_input(self, county_code: str, domain: str) -> dict:
-        """What assessing one county and domain reads, as plain data (no ORM objects: a province has 60k items)."""
+    def pending_items(self, pairs: list, baseline_ids: list[int]) -> dict:
+        """{(county, domain): [item dicts]} of these pairs' active items not assessed against any of these
+        (active) baselines: new baseline versions and a county's new decisions send items back here."""
+        wanted = set(pairs)
+        columns = (Item.id, Item.county_code, Item.domain, Item.level1, Item.level2, Item.level3, Item.fields,
+                   Item.parsed, Item.location)
+        pending: dict = {}
         with self.reading() as s:
-            columns = (Item.id, Item.level1, Item.level2, Item.level3, Item.fields, Item.parsed, Item.location,
-                       Item.source_id, Item.baseline_code, Item.match_method, Item.match_score)
-            items = [dict(row._mapping) for row in s.execute(
-                select(*columns).where(Item.county_code == county_code, Item.domain == domain, Item.status == "active")
-                .order_by(Item.level1, Item.level2, Item.level3))]
-            known = set(s.scalars(select(Item.id).where(Item.county_code == county_code, Item.domain == domain)))
-            decisions = list(s.scalars(select(CountyDecision).where(CountyDecision.county_code == county_code,
-                                                                    CountyDecision.domain == domain)))
-            published = [src for src in s.scalars(select(Source).where(Source.county_code == county_code,
-                                                                       Source.content_hash.is_not(None)))
-                         if src.domain in (domain, None)]
-            changed = {source_id: _aware(at) for source_id, at in s.execute(  # when each last brought a change
-                select(Job.source_id, func.max(Job.finished_at))
-                .where(Job.status == "finished", Job.source_id.in_([src.id for src in published]))
-                .group_by(Job.source_id))}
-            sources = [{"id": src.id, "url": src.url, "http_last_modified": src.http_last_modified,
-                        "changed_at": changed.get(src.id), "offered": [i for i in src.offered or [] if i in known]}
-                       for src in published]
-        return {"items": items, "sources": sources,
-                "mappings": {d.item_id: d.baseline_code for d in decisions if d.kind == "mapping"},
-                "not_applicable": {d.baseline_code for d in decisions if d.kind == "not_applicable"}}
+            for row in s.execute(select(*columns).where(
+                    Item.status == "active", Item.county_code.in_({c for c, _ in wanted}),
+                    Item.domain.in_({d for _, d in wanted}),
+                    Item.baseline_id.is_(None) | Item.baseline_id.not_in(baseline_ids))):
+                if (row.county_code, row.domain) in wanted:
+                    pending.setdefault((row.county_code, row.domain), []).append(dict(row._mapping))
+        return pending
 
-    def save_assessment(self, county_code: str, domain: str, baseline_id: int, job_id: int | None, now: datetime,
-                        score, result, item_problems: dict, county_problems: list) -> int:
-        """One transaction: the items' matches, a new snapshot, its findings (replacing the findings of the
-        county's earlier snapshots for the domain: the trend needs their numbers, not their findings)."""
+    def mappings(self, county_codes) -> dict:
+        """{county: {item id: baseline code}}: the counties' manual mappings."""
+        with self.reading() as s:
+            found: dict = {}
+            for county, item_id, code in s.execute(
+                    select(CountyDecision.county_code, CountyDecision.item_id, CountyDecision.baseline_code)
+                    .where(CountyDecision.kind == "mapping", CountyDecision.county_code.in_(set(county_codes)))):
+                found.setdefault(county, {})[item_id] = code
+        return found
+
+    def save_item_assessments(self, rows: list[dict]) -> None:
+        """Store items' assessment columns (rows of ckanext_gkcatalog.assess.assess_items), by item id."""
         with self.session() as s:
-            changes = []
-            current = {row.id: (row.baseline_code, row.match_method, row.match_score) for row in s.execute(
-                select(Item.id, Item.baseline_code, Item.match_method, Item.match_score)
-                .where(Item.county_code == county_code, Item.domain == domain, Item.status == "active"))}
-            for item_id, match in result.matches.items():
-                if current.get(item_id) != (match.code, match.method, match.score):
-                    changes.append({"id": item_id, "baseline_code": match.code, "match_method": match.method,
-                                    "match_score": match.score})
-            if changes:
-                s.execute(update(Item), changes)
-            earlier = select(ScoreSnapshot.id).where(ScoreSnapshot.county_code == county_code,
-                                                     ScoreSnapshot.domain == domain)
+            for chunk in range(0, len(rows), 1000):
+                s.execute(update(Item), rows[chunk:chunk + 1000])
+
+    def scoring_input(self, pairs: list) -> dict:
+        """Per (county, domain): sums over the stored assessments of its active items, its items listed more
+        than once (in catalog order), its published sources and its not-applicable declarations."""
+        wanted = set(pairs)
+        counties, domains = {c for c, _ in wanted}, {d for _, d in wanted}
+        active = (Item.status == "active", Item.county_code.in_(counties), Item.domain.in_(domains))
+        data = {pair: {"items": 0, "added": 0, "filled": 0.0, "with_errors": 0, "with_warnings_only": 0,
+                       "errors": 0, "warnings": 0, "covered": 0, "covered_not_applicable": 0, "doubles": [],
+                       "sources": [], "not_applicable": set()} for pair in wanted}
+        with self.reading() as s:
+            sums = select(Item.county_code, Item.domain, func.count().label("items"),
+                          func.sum(case((Item.baseline_code.is_(None), 1), else_=0)).label("added"),
+                          func.coalesce(func.sum(Item.filled), 0.0).label("filled"),
+                          func.sum(case((Item.errors > 0, 1), else_=0)).label("with_errors"),
+                          func.sum(case(((Item.errors == 0) & (Item.warnings > 0), 1), else_=0)).label("with_warnings_only"),
+                          func.sum(Item.errors).label("errors"), func.sum(Item.warnings).label("warnings"),
+                          func.count(Item.baseline_code.distinct()).label("covered"))
+            for row in s.execute(sums.where(*active).group_by(Item.county_code, Item.domain)):
+                if (row.county_code, row.domain) in wanted:
+                    data[row.county_code, row.domain].update({k: v for k, v in row._mapping.items()
+                                                              if k not in ("county_code", "domain")})
+            for county, domain, code in s.execute(
+                    select(CountyDecision.county_code, CountyDecision.domain, CountyDecision.baseline_code)
+                    .where(CountyDecision.kind == "not_applicable", CountyDecision.county_code.in_(counties))):
+                if (county, domain) in wanted:
+                    data[county, domain]["not_applicable"].add(code)
+            declared = [(c, code) for (c, _), d in data.items() for code in d["not_applicable"]]
+            if declared:  # a declared item is not applicable, published or not: not counted as present
+                for county, domain, code in s.execute(select(Item.county_code, Item.domain, Item.baseline_code)
+                                                      .where(*active, tuple_(Item.county_code, Item.baseline_code)
+                                                             .in_(declared)).distinct()):
+                    if (county, domain) in wanted:
+                        data[county, domain]["covered_not_applicable"] += 1
+            doubled = (select(Item.county_code, Item.domain, Item.name_key).where(*active)
+                       .group_by(Item.county_code, Item.domain, Item.name_key).having(func.count() > 1).subquery())
+            for row in s.execute(
+                    select(Item.id, Item.county_code, Item.domain, Item.level1, Item.level2, Item.level3,
+                           Item.location, Item.name_key, Item.errors, Item.warnings).where(*active)
+                    .join(doubled, (Item.county_code == doubled.c.county_code) & (Item.domain == doubled.c.domain)
+                          & (Item.name_key == doubled.c.name_key))
+                    .order_by(Item.county_code, Item.domain, Item.level1, Item.level2, Item.level3)):
+                if (row.county_code, row.domain) in wanted:
+                    data[row.county_code, row.domain]["doubles"].append(dict(row._mapping))
+            self._published(s, data, counties)
+        return data
+
+    @staticmethod
+    def _published(s, data: dict, counties: set) -> None:
+        """Each pair's sources that have been read, with when each last brought a change and the ids of
+        the pair's items it offered (a source can offer several domains)."""
+        published = list(s.scalars(select(Source).where(Source.county_code.in_(counties),
+                                                        Source.content_hash.is_not(None))))
+        changed = {source_id: _aware(at) for source_id, at in s.execute(
+            select(Job.source_id, func.max(Job.finished_at))
+            .where(Job.status == "finished", Job.source_id.in_([src.id for src in published]))
+            .group_by(Job.source_id))}
+        by_pair: dict = {}
+        for src in published:
+            for pair in data:
+                if pair[0] == src.county_code and src.domain in (pair[1], None):
+                    by_pair.setdefault(pair, []).append(src)
+        for pair, sources in by_pair.items():
+            known = set()
+            if len(sources) > 1:  # only platforms compared need to know which offered items are this domain's
+                known = set(s.scalars(select(Item.id).where(Item.county_code == pair[0], Item.domain == pair[1])))
+            data[pair]["sources"] = [
+                {"id": src.id, "url": src.url, "http_last_modified": src.http_last_modified,
+                 "changed_at": changed.get(src.id), "offered": [i for i in src.offered or [] if i in known]}
+                for src in sources]
+
+    def save_snapshots(self, snapshots: list, now: datetime) -> list[int]:
+        """One transaction: a snapshot per (pair, baseline id, job id, Score, [(item id, Problem)]) with the
+        county-level findings, which replace those of the pairs' earlier snapshots (the trend needs their
+        numbers, not their findings). Returns the snapshot ids."""
+        with self.session() as s:
+            pairs = [pair for pair, *_ in snapshots]
+            earlier = select(ScoreSnapshot.id).where(tuple_(ScoreSnapshot.county_code, ScoreSnapshot.domain).in_(pairs))
             s.execute(delete(Finding).where(Finding.snapshot_id.in_(earlier)))
-            snapshot = ScoreSnapshot(county_code=county_code, domain=domain, baseline_id=baseline_id, job_id=job_id,
+            records = [ScoreSnapshot(county_code=county, domain=domain, baseline_id=baseline_id, job_id=job_id,
                                      computed_at=now, coverage=score.coverage, completeness=score.completeness,
                                      compliance=score.compliance, freshness=score.freshness, score=score.score,
                                      rating=score.rating, details=score.details)
-            s.add(snapshot)
+                       for (county, domain), baseline_id, job_id, score, _ in snapshots]
+            s.add_all(records)
             s.flush()
-            rows = [(item_id, p) for item_id, problems in item_problems.items() for p in problems]
-            rows += [(None, p) for p in county_problems]
+            rows = [{"snapshot_id": record.id, "item_id": item_id, "county_code": record.county_code,
+                     "domain": record.domain, "stage": "check", "rule": p.code, "severity": p.severity,
+                     "message_zh": p.text("zh"), "message_en": p.text("en"), "location": asdict(p.location),
+                     "created_at": now}
+                    for record, (*_, problems) in zip(records, snapshots) for item_id, p in problems]
             if rows:
-                s.execute(insert(Finding), [
-                    {"snapshot_id": snapshot.id, "item_id": item_id, "county_code": county_code, "domain": domain,
-                     "stage": "check", "rule": p.code, "severity": p.severity, "message_zh": p.text("zh"),
-                     "message_en": p.text("en"), "location": asdict(p.location), "created_at": now}
-                    for item_id, p in rows])
-            return snapshot.id
+                s.execute(insert(Finding), rows)
+            return [record.id for record in records]
+
+    def current_findings(self, county_code: str, domain: str, snapshot_id: int) -> list[Finding]:
+        """A county's findings for a domain: its active items' own (stored on them at import, shown as
+        unsaved Finding objects) and those of its newest snapshot (duplicates, platforms, staleness)."""
+        with self.reading() as s:
+            own = [Finding(item_id=item_id, county_code=county_code, domain=domain, stage="check", **check)
+                   for item_id, checks in s.execute(
+                       select(Item.id, Item.checks).where(Item.county_code == county_code, Item.domain == domain,
+                                                          Item.status == "active")
+                       .order_by(Item.level1, Item.level2, Item.level3))
+                   for check in checks or []]
+            return own + list(s.scalars(select(Finding).where(Finding.snapshot_id == snapshot_id).order_by(Finding.id)))
 
     def add_decision(self, county_code: str, domain: str, baseline_code: str, kind: str, item_id: str | None = None,
                      reason: str | None = None, decided_by: str | None = None) -> CountyDecision:
@@ -631,11 +719,20 @@ class Store:
                                                   kind=kind, item_id=item_id)
             decision.reason, decision.decided_by, decision.decided_at = reason, decided_by, utcnow()
             s.add(decision)
+            self._reassess(s, county_code, domain)
             return decision
 
     def remove_decision(self, decision_id: int) -> None:
         with self.session() as s:
-            s.execute(delete(CountyDecision).where(CountyDecision.id == decision_id))
+            decision = s.get(CountyDecision, decision_id)
+            if decision is not None:
+                s.delete(decision)
+                self._reassess(s, decision.county_code, decision.domain)
+
+    @staticmethod
+    def _reassess(s, county_code: str, domain: str) -> None:
+        """A county's decision changes how its items match: the next assessment matches them again."""
+        s.execute(update(Item).where(Item.county_code == county_code, Item.domain == domain).values(baseline_id=None))
 
     def decisions(self, county_code: str, domain: str | None = None) -> list[CountyDecision]:
         with self.reading() as s:

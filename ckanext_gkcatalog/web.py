@@ -7,6 +7,7 @@ English with ?lang=en (remembered in a cookie). Jinja2 autoescapes everything ha
 """
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import threading
@@ -268,10 +269,19 @@ def create_app(db: str | None = None, config: dict | None = None) -> Flask:
     return app
 
 
+def warm_up(app: Flask) -> None:
+    """Compile the templates and load the translations with a first overview, then move everything alive to
+    the collector's permanent generation: full collections no longer walk the app's hundreds of thousands of
+    long-lived objects in the middle of a request (they tripled the overview's p95)."""
+    app.test_client().get("/")
+    gc.freeze()
+
+
 def run(app: Flask, host: str, port: int) -> None:
     from waitress import serve
 
+    warm_up(app)
     serve(app, host=host, port=port, threads=8)
 
 
-__all__ = ["blueprint", "create_app", "run"]
+__all__ = ["blueprint", "create_app", "run", "warm_up"]

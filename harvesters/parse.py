@@ -1,13 +1,18 @@
 """The parse stage: the bytes of one published file -> disclosure items and the problems found.
 
-Used by the harvest pipeline and by `gkcatalog parse`, which shows a county exactly what the
-province will read from its file without touching the store.
+Used by the harvest pipeline (`parse_stage`, which also identifies, validates and matches the items of a
+source's pages, in a parser process) and by `gkcatalog parse`, which shows a county exactly what the
+province will read from its file without touching the store. Nothing here imports the network or the
+store: each parser process loads only what parsing needs.
 """
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass, field
 
-from ckanext_gkcatalog.items import _domain_in, build_item, item_name
+from ckanext_gkcatalog.assess import assess_items
+from ckanext_gkcatalog.items import _domain_in, build_item, content_hash, item_name
 from ckanext_gkcatalog.problems import Location, Problem
 from ckanext_gkcatalog.schema import load_schema
 
@@ -79,3 +84,68 @@ def public_item(item: dict, with_parsed: bool = False) -> dict:
 
 
 __all__ = ["Parsed", "parse_document", "public_item", "item_name"]
+
+
+@dataclass
+class ParseOutcome:
+    records: list  # items ready to import, one per stable id
+    problems: list  # (stage, Problem, item id, domain)
+    empty: list  # URLs of pages that gave no item
+    timings: dict
+
+
+def parse_stage(pages: list, defaults: dict, fmt: str | None, prepared: dict | None = None,
+                mappings: dict | None = None) -> ParseOutcome:
+    """Parse, validate and match a source's pages into records, each with its assessment against its
+    domain's baseline in `prepared` ({domain: assess.Matcher}; `mappings`: the county's manual ones).
+    CPU-bound and free of the store, so it can run in a worker process: threads alone would keep a province
+    harvest on one core."""
+    started = time.perf_counter()
+    outcome = ParseOutcome([], [], [], {})
+    items, item_problems = [], []
+    for page in pages:
+        parsed = parse_document(page.data, page.url, defaults={**defaults, "source_url": page.url},
+                                content_type=page.content_type, fmt=fmt)
+        outcome.problems.extend(("parse", problem, None, None) for problem in parsed.file_problems)
+        items.extend(parsed.items)
+        item_problems.extend(parsed.item_problems)
+        if not parsed.items:
+            outcome.empty.append(page.url)
+    parsed_at = time.perf_counter()
+    seen = set()
+    for item, problems in zip(items, item_problems):
+        identified = item.get("domain") and item.get("level1") and item.get("level2")
+        item_id = stable_id(defaults["county_code"], item) if identified else None
+        keep = identified and item_id not in seen
+        outcome.problems.extend(("validate", problem, item_id if keep else None, item.get("domain"))
+                                for problem in problems)
+        if keep:
+            seen.add(item_id)
+            outcome.records.append(_record(item_id, defaults["county_code"], item))
+    validated_at = time.perf_counter()
+    by_domain: dict = {}
+    for record in outcome.records:
+        by_domain.setdefault(record["domain"], []).append(record)
+    for domain, records in by_domain.items():
+        if domain in (prepared or {}):
+            for record, assessed in zip(records, assess_items(prepared[domain], records, mappings)):
+                record.update(assessed)
+    outcome.timings = {"parse": parsed_at - started, "validate": validated_at - parsed_at,
+                       "match": time.perf_counter() - validated_at}
+    return outcome
+
+
+def stable_id(county_code: str, item: dict) -> str:
+    """The same item of the same county keeps its id across harvests, whatever its row or wording of elements."""
+    key = "|".join([county_code, item.get("domain") or "", item.get("level1") or "", item.get("level2") or "",
+                    item.get("level3") or ""])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _record(item_id: str, county_code: str, item: dict) -> dict:
+    fields = public_item(item)
+    location = {"url": fields.get("source_url"), "at": fields.get("source_location")}
+    return {"id": item_id, "county_code": county_code, "domain": item["domain"], "level1": item["level1"],
+            "level2": item["level2"], "level3": item.get("level3"), "fields": fields,
+            "parsed": item.get("parsed", {}), "raw": item.get("raw", {}), "content_hash": content_hash(item),
+            "location": location}

@@ -16,13 +16,12 @@ from dataclasses import asdict, dataclass, field
 
 import requests
 
-from ckanext_gkcatalog.assess import assess
-from ckanext_gkcatalog.items import content_hash
+from ckanext_gkcatalog.assess import assess, matchers
 from ckanext_gkcatalog.problems import Location, Problem
 
 from .ckan import gather_ckan
 from .fetch import FetchError, FetchLimits, fetch
-from .parse import parse_document, public_item
+from .parse import parse_stage
 
 
 @dataclass
@@ -30,7 +29,7 @@ class HarvestSettings:
     limits: FetchLimits = field(default_factory=FetchLimits)
     workers: int = 4  # sources fetched and imported at once (threads)
     processes: int = 0  # parser processes; 0 or 1 parses in the harvesting threads
-    assess: bool = True  # match, check and score the counties whose catalogs changed
+    assess: bool = True  # score the counties whose catalogs changed (items are matched and checked at import)
 
 
 @dataclass
@@ -41,13 +40,6 @@ class JobReport:
     status: str  # finished | unchanged | failed
     counts: dict
     message: str | None = None
-
-
-def stable_id(county_code: str, item: dict) -> str:
-    """The same item of the same county keeps its id across harvests, whatever its row or wording of elements."""
-    key = "|".join([county_code, item.get("domain") or "", item.get("level1") or "", item.get("level2") or "",
-                    item.get("level3") or ""])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 def _finding(problem: Problem, stage: str, source, item_id: str | None = None, domain: str | None = None) -> dict:
@@ -97,9 +89,10 @@ def harvest(store, sources: list, settings: HarvestSettings | None = None, on_do
     store.close_stale_jobs(job_still_running)
     reports = []
     parsers = _ParserPool(settings.processes) if settings.processes > 1 and len(sources) > 1 else None
+    prepared = matchers(store)
     try:
         with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as threads:
-            futures = [threads.submit(harvest_source, store, source, settings, parsers) for source in sources]
+            futures = [threads.submit(harvest_source, store, source, settings, parsers, prepared) for source in sources]
             for future in as_completed(futures):
                 report = future.result()
                 reports.append(report)
@@ -117,19 +110,20 @@ def harvest(store, sources: list, settings: HarvestSettings | None = None, on_do
     return sorted(reports, key=lambda r: r.job_id)
 
 
-def harvest_source(store, source, settings: HarvestSettings, pool=None) -> JobReport:
-    """One job for one source; never raises: whatever happens ends as a job state and findings."""
+def harvest_source(store, source, settings: HarvestSettings, pool=None, prepared: dict | None = None) -> JobReport:
+    """One job for one source; never raises: whatever happens ends as a job state and findings. `prepared`
+    is assess.matchers(store), made once per harvest."""
     job = store.start_job(source.id)
     with _own_jobs_lock:
         _own_jobs.add(job.id)
     try:
-        return _run_job(store, job, source, settings, pool)
+        return _run_job(store, job, source, settings, pool, matchers(store) if prepared is None else prepared)
     finally:
         with _own_jobs_lock:
             _own_jobs.discard(job.id)
 
 
-def _run_job(store, job, source, settings: HarvestSettings, pool) -> JobReport:
+def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict) -> JobReport:
     timings, findings, counts = {}, [], {"added": 0, "updated": 0, "unchanged": 0, "withdrawn": 0, "errors": 0}
     status, message = "failed", None
     clock = time.perf_counter()
@@ -160,7 +154,8 @@ def _run_job(store, job, source, settings: HarvestSettings, pool) -> JobReport:
             return _end(store, job.id, source, status, counts, timings, message, findings, fetch_state)
         county = store.county(source.county_code)
         defaults = {"county_code": county.code, "county_name": county.name, "domain": source.domain}
-        args = (pages, defaults, _format(source.kind))
+        wanted = {source.domain: prepared[source.domain]} if source.domain in prepared else prepared
+        args = (pages, defaults, _format(source.kind), wanted, store.mappings([county.code]).get(county.code))
         parsed = pool.submit(parse_stage, *args).result() if pool else parse_stage(*args)
         clock = time.perf_counter()
         for stage, seconds in parsed.timings.items():
@@ -172,7 +167,6 @@ def _run_job(store, job, source, settings: HarvestSettings, pool) -> JobReport:
             counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
             return _end(store, job.id, source, "failed", counts, timings, message, findings)
         records = parsed.records
-        lap("match")  # matching to the baseline arrives with the completeness issue
         counts.update(store.import_items(source.id, job.id, records, {**fetch_state, "content_hash": digest}))
         lap("import")
         counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
@@ -207,43 +201,6 @@ class _ParserPool:
             self.executor.shutdown()
 
 
-@dataclass
-class ParseOutcome:
-    records: list  # items ready to import, one per stable id
-    problems: list  # (stage, Problem, item id, domain)
-    empty: list  # URLs of pages that gave no item
-    timings: dict
-
-
-def parse_stage(pages: list, defaults: dict, fmt: str | None) -> ParseOutcome:
-    """Parse and validate a source's pages into records. CPU-bound and free of the store, so it can run in a
-    worker process: threads alone would keep a province harvest on one core."""
-    started = time.perf_counter()
-    outcome = ParseOutcome([], [], [], {})
-    items, item_problems = [], []
-    for page in pages:
-        parsed = parse_document(page.data, page.url, defaults={**defaults, "source_url": page.url},
-                                content_type=page.content_type, fmt=fmt)
-        outcome.problems.extend(("parse", problem, None, None) for problem in parsed.file_problems)
-        items.extend(parsed.items)
-        item_problems.extend(parsed.item_problems)
-        if not parsed.items:
-            outcome.empty.append(page.url)
-    parsed_at = time.perf_counter()
-    seen = set()
-    for item, problems in zip(items, item_problems):
-        identified = item.get("domain") and item.get("level1") and item.get("level2")
-        item_id = stable_id(defaults["county_code"], item) if identified else None
-        keep = identified and item_id not in seen
-        outcome.problems.extend(("validate", problem, item_id if keep else None, item.get("domain"))
-                                for problem in problems)
-        if keep:
-            seen.add(item_id)
-            outcome.records.append(_record(item_id, defaults["county_code"], item))
-    outcome.timings = {"parse": parsed_at - started, "validate": time.perf_counter() - parsed_at}
-    return outcome
-
-
 def _end(store, job_id, source, status, counts, timings, message, findings, unchanged_state=None) -> JobReport:
     store.finish_job(job_id, status, counts, timings, message, findings, unchanged_state)
     return JobReport(job_id, source.id, source.county_code, status, counts, message)
@@ -253,12 +210,3 @@ def _format(kind: str | None) -> str | None:
     from .readers import KIND_FORMATS
 
     return KIND_FORMATS.get(kind or "")
-
-
-def _record(item_id: str, county_code: str, item: dict) -> dict:
-    fields = public_item(item)
-    location = {"url": fields.get("source_url"), "at": fields.get("source_location")}
-    return {"id": item_id, "county_code": county_code, "domain": item["domain"], "level1": item["level1"],
-            "level2": item["level2"], "level3": item.get("level3"), "fields": fields,
-            "parsed": item.get("parsed", {}), "raw": item.get("raw", {}), "content_hash": content_hash(item),
-            "location": location}

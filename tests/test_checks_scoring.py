@@ -1,10 +1,11 @@
 """Compliance checks and the score, on plain data."""
 from datetime import datetime, timedelta, timezone
 
-from ckanext_gkcatalog.checks import Published, check_county, check_item
+from ckanext_gkcatalog.checks import (Published, check_item, county_problems, duplicate_problems, item_problems,
+                                      name_key)
 from ckanext_gkcatalog.items import read_elements
 from ckanext_gkcatalog.matching import BaselineEntry, CountyEntry, match_items
-from ckanext_gkcatalog.scoring import RATINGS, WEIGHTS, freshness, rating, score_county
+from ckanext_gkcatalog.scoring import RATINGS, WEIGHTS, Tally, filled, freshness, rating, score_county
 
 NOW = datetime(2026, 11, 21, tzinfo=timezone.utc)
 GOOD = {"content": "政策文件名称、文号", "basis": "《社会救助暂行办法》(国务院令第649号)",
@@ -48,10 +49,13 @@ def test_county_rules_duplicates_overlaps_platforms_and_staleness():
     items = [item("a"), item("b", level1="一、综合业务", level2="1.政策法规文件"), item("c", level2="办事指引")]
     entries = [BaselineEntry(code, b["level1"], b["level2"]) for code, b in BASELINE.items()]
     result = match_items(entries, [CountyEntry(i["id"], i["level1"], i["level2"]) for i in items])
+    assert [codes(item_problems(i, result.matches[i["id"]], BASELINE)) for i in items] == [
+        [], [], ["overlapping_addition"]]
+    doubles = duplicate_problems([dict(i, name_key=name_key(i)) for i in items])
+    assert list(doubles) == ["b"] and "综合业务 / 政策法规文件" in doubles["b"].message("zh")
     published = [Published(1, "http://county/sa.html", NOW - timedelta(days=500), ["a", "b", "c"]),
                  Published(2, "http://county/ckan", NOW - timedelta(days=800), ["a", "b"])]
-    per_item, county = check_county(items, BASELINE, result, published, NOW)
-    assert codes(per_item["b"]) == ["duplicate_name"] and codes(per_item["c"]) == ["overlapping_addition"]
+    county = county_problems(published, NOW)
     assert codes(county) == ["platform_mismatch", "stale_catalog"]
     assert "500" in next(p for p in county if p.code == "stale_catalog").message("en")
 
@@ -60,13 +64,15 @@ def test_score_weights_bands_and_not_applicable():
     assert sum(WEIGHTS.values()) == 100 and [b for b, _ in RATINGS] == sorted((b for b, _ in RATINGS), reverse=True)
     assert (rating(95), rating(80), rating(60), rating(10)) == ("excellent", "good", "sufficient", "insufficient")
     assert (freshness(NOW, NOW), freshness(NOW - timedelta(days=730), NOW), freshness(None, NOW)) == (1.0, 0.5, 0.0)
-    items = [item("a"), item("b", level2="监督检查", audience=[])]
-    entries = [BaselineEntry(code, b["level1"], b["level2"]) for code, b in BASELINE.items()]
-    result = match_items(entries, [CountyEntry(i["id"], i["level1"], i["level2"]) for i in items],
-                         not_applicable={"sa-03"})
-    per_item, county = check_county(items, BASELINE, result, [], NOW)
-    score = score_county(list(BASELINE), items, result, per_item, county, NOW - timedelta(days=10), NOW)
+    assert (filled(item("a")["fields"]), filled(item("b", audience=[])["fields"])) == (1.0, 7 / 8)
+    # three baseline items, one declared N/A; two items, both matched, one with an error (audience unmarked)
+    tally = Tally(baseline_items=3, not_applicable=1, present=2, items=2, added=0, filled=1 + 7 / 8, with_errors=1,
+                  with_warnings_only=0, errors=1, warnings=0)
+    score = score_county(tally, NOW - timedelta(days=10), NOW)
     assert (score.coverage, score.compliance, score.freshness) == (1.0, 0.5, 1.0)  # sa-03 N/A: not a gap
     assert score.completeness == round((1 + 7 / 8) / 2, 4)
     assert score.score == round(40 * 1 + 20 * score.completeness + 30 * 0.5 + 10 * 1, 1)
     assert score.details["not_applicable"] == 1 and score.details["missing"] == 0 and score.rating == "good"
+    warned = score_county(Tally(3, 0, 1, 2, 1, 2.0, 0, 1, 0, 1), None, NOW)  # a warning costs half an item
+    assert (warned.coverage, warned.compliance, warned.freshness, warned.details["missing"]) == (
+        round(1 / 3, 4), 0.75, 0.0, 2)
