@@ -27,7 +27,7 @@ OVERLAP_THRESHOLD = 70  # an addition this close to a baseline name is probably 
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-@lru_cache(maxsize=8192)  # a province repeats its names in every county
+@lru_cache(maxsize=65536)  # a province repeats its names in every county
 def match_key(name: str | None) -> str:
     """A name reduced to what identifies it: numbering, punctuation and spaces gone, simplified characters."""
     return _PUNCTUATION.sub("", clean_name(name or "")) if name else ""
