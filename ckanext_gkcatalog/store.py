@@ -13,11 +13,11 @@ from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
                         UniqueConstraint, case, create_engine, delete, event, func, insert, select, tuple_, update)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import declarative_base, relationship, sessionmaker
 
 DEFAULT_DB_FILE = "gkcatalog.db"
 VERSION_TABLE = "gkcatalog_alembic_version"
@@ -28,171 +28,176 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    })
-    type_annotation_map = {dict: JSONType, list: JSONType, datetime: DateTime(timezone=True)}
+# Classic declarative mapping: the same models run on SQLAlchemy 2 (standalone) and on the 1.4 that
+# CKAN 2.11 pins, when the store lives in CKAN's database.
+Base = declarative_base(metadata=MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}))
 
 
 class County(Base):
     __tablename__ = "gk_county"
-    code: Mapped[str] = mapped_column(String(6), primary_key=True)  # 行政区划代码
-    name: Mapped[str] = mapped_column(String(100))
-    city_code: Mapped[str | None] = mapped_column(String(6))
-    city_name: Mapped[str | None] = mapped_column(String(100))
-    org_name: Mapped[str | None] = mapped_column(String(100))  # the county's CKAN organization
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    code = Column(String(6), primary_key=True)  # 行政区划代码
+    name = Column(String(100), nullable=False)
+    city_code = Column(String(6), nullable=True)
+    city_name = Column(String(100), nullable=True)
+    org_name = Column(String(100), nullable=True)  # the county's CKAN organization
+    created_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
 class Baseline(Base):
     __tablename__ = "gk_baseline"
     __table_args__ = (UniqueConstraint("domain", "version"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    domain: Mapped[str] = mapped_column(String(50), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    active: Mapped[bool] = mapped_column(Boolean, default=False)
-    title: Mapped[str] = mapped_column(String(300))
-    version_label: Mapped[str | None] = mapped_column(String(100))
-    source_name: Mapped[str] = mapped_column(String(300))
-    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    notice: Mapped[str | None] = mapped_column(Text)
-    declared: Mapped[dict] = mapped_column(default=dict)  # {"level1": 9, "level2": 25}
-    found: Mapped[dict] = mapped_column(default=dict)
-    count_ok: Mapped[bool | None] = mapped_column(Boolean)
-    problems: Mapped[list] = mapped_column(default=list)  # warnings kept with the version
-    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    items: Mapped[list["BaselineItem"]] = relationship(back_populates="baseline", cascade="all, delete-orphan",
+    id = Column(Integer, primary_key=True)
+    domain = Column(String(50), index=True, nullable=False)
+    version = Column(Integer, nullable=False)
+    active = Column(Boolean, default=False, nullable=False)
+    title = Column(String(300), nullable=False)
+    version_label = Column(String(100), nullable=True)
+    source_name = Column(String(300), nullable=False)
+    is_demo = Column(Boolean, default=False, nullable=False)
+    notice = Column(Text, nullable=True)
+    declared = Column(JSONType, default=dict, nullable=False)  # {"level1": 9, "level2": 25}
+    found = Column(JSONType, default=dict, nullable=False)
+    count_ok = Column(Boolean, nullable=True)
+    problems = Column(JSONType, default=list, nullable=False)  # warnings kept with the version
+    loaded_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
+    items = relationship("BaselineItem", back_populates="baseline", cascade="all, delete-orphan",
                                                        order_by="BaselineItem.position", lazy="selectin")
 
 
 class BaselineItem(Base):
     __tablename__ = "gk_baseline_item"
     __table_args__ = (UniqueConstraint("baseline_id", "code"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    baseline_id: Mapped[int] = mapped_column(ForeignKey("gk_baseline.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(100))
-    position: Mapped[int] = mapped_column(Integer)
-    level1: Mapped[str] = mapped_column(String(300))
-    level2: Mapped[str] = mapped_column(String(300))
-    level3: Mapped[str | None] = mapped_column(String(300))
-    elements: Mapped[dict] = mapped_column(default=dict)
-    time_limit_days: Mapped[float | None] = mapped_column(Float)
-    note: Mapped[str | None] = mapped_column(Text)
-    baseline: Mapped[Baseline] = relationship(back_populates="items")
+    id = Column(Integer, primary_key=True)
+    baseline_id = Column(Integer, ForeignKey("gk_baseline.id", ondelete="CASCADE"), index=True, nullable=False)
+    code = Column(String(100), nullable=False)
+    position = Column(Integer, nullable=False)
+    level1 = Column(String(300), nullable=False)
+    level2 = Column(String(300), nullable=False)
+    level3 = Column(String(300), nullable=True)
+    elements = Column(JSONType, default=dict, nullable=False)
+    time_limit_days = Column(Float, nullable=True)
+    note = Column(Text, nullable=True)
+    baseline = relationship("Baseline", back_populates="items")
 
 
 class Source(Base):
     __tablename__ = "gk_source"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    county_code: Mapped[str] = mapped_column(ForeignKey("gk_county.code"), index=True)
-    domain: Mapped[str | None] = mapped_column(String(50))  # None: the source offers several domains
-    kind: Mapped[str] = mapped_column(String(20))  # ckan | csv | xlsx | xls | html | docx | json
-    url: Mapped[str] = mapped_column(Text)
-    options: Mapped[dict] = mapped_column(default=dict)
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    frequency_seconds: Mapped[int | None] = mapped_column(Integer)
-    next_run_at: Mapped[datetime | None] = mapped_column()
-    http_etag: Mapped[str | None] = mapped_column(String(300))
-    http_last_modified: Mapped[str | None] = mapped_column(String(100))
-    content_hash: Mapped[str | None] = mapped_column(String(64))
+    id = Column(Integer, primary_key=True)
+    county_code = Column(String(6), ForeignKey("gk_county.code"), index=True, nullable=False)
+    domain = Column(String(50), nullable=True)  # None: the source offers several domains
+    kind = Column(String(20), nullable=False)  # ckan | csv | xlsx | xls | html | docx | json
+    url = Column(Text, nullable=False)
+    options = Column(JSONType, default=dict, nullable=False)
+    enabled = Column(Boolean, default=True, nullable=False)
+    frequency_seconds = Column(Integer, nullable=True)
+    next_run_at = Column(DateTime(timezone=True), nullable=True)
+    http_etag = Column(String(300), nullable=True)
+    http_last_modified = Column(String(100), nullable=True)
+    content_hash = Column(String(64), nullable=True)
     # when the source was last read whole, changed or not: its active items are on offer as of then
-    last_checked_at: Mapped[datetime | None] = mapped_column()
+    last_checked_at = Column(DateTime(timezone=True), nullable=True)
     # ids of the items the source offered at its last import: two platforms of one county are compared by them
-    offered: Mapped[list] = mapped_column(default=list)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    offered = Column(JSONType, default=list, nullable=False)
+    created_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
 class Job(Base):
     __tablename__ = "gk_job"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("gk_source.id", ondelete="SET NULL"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running | finished | failed | aborted
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column()
-    heartbeat_at: Mapped[datetime | None] = mapped_column()
-    pid: Mapped[int | None] = mapped_column(Integer)
-    timings: Mapped[dict] = mapped_column(default=dict)  # stage -> seconds
-    added: Mapped[int] = mapped_column(Integer, default=0)
-    updated: Mapped[int] = mapped_column(Integer, default=0)
-    unchanged: Mapped[int] = mapped_column(Integer, default=0)
-    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
-    errors: Mapped[int] = mapped_column(Integer, default=0)
-    message: Mapped[str | None] = mapped_column(Text)
+    id = Column(Integer, primary_key=True)
+    source_id = Column(Integer, ForeignKey("gk_source.id", ondelete="SET NULL"), index=True, nullable=True)
+    status = Column(String(20), default="running", nullable=False)  # running | finished | failed | aborted
+    started_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
+    finished_at = Column(DateTime(timezone=True), nullable=True)
+    heartbeat_at = Column(DateTime(timezone=True), nullable=True)
+    pid = Column(Integer, nullable=True)
+    timings = Column(JSONType, default=dict, nullable=False)  # stage -> seconds
+    added = Column(Integer, default=0, nullable=False)
+    updated = Column(Integer, default=0, nullable=False)
+    unchanged = Column(Integer, default=0, nullable=False)
+    withdrawn = Column(Integer, default=0, nullable=False)
+    errors = Column(Integer, default=0, nullable=False)
+    message = Column(Text, nullable=True)
 
 
 class Item(Base):
     __tablename__ = "gk_item"
     __table_args__ = (Index("ix_gk_item_county_domain", "county_code", "domain"),)
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # stable id
-    county_code: Mapped[str] = mapped_column(ForeignKey("gk_county.code"))
-    domain: Mapped[str] = mapped_column(String(50))
-    level1: Mapped[str | None] = mapped_column(String(300))
-    level2: Mapped[str | None] = mapped_column(String(300))
-    level3: Mapped[str | None] = mapped_column(String(300))
-    fields: Mapped[dict] = mapped_column(default=dict)  # every schema field of the item
-    parsed: Mapped[dict] = mapped_column(default=dict)
-    raw: Mapped[dict] = mapped_column(default=dict)
+    id = Column(String(64), primary_key=True)  # stable id
+    county_code = Column(String(6), ForeignKey("gk_county.code"), nullable=False)
+    domain = Column(String(50), nullable=False)
+    level1 = Column(String(300), nullable=True)
+    level2 = Column(String(300), nullable=True)
+    level3 = Column(String(300), nullable=True)
+    fields = Column(JSONType, default=dict, nullable=False)  # every schema field of the item
+    parsed = Column(JSONType, default=dict, nullable=False)
+    raw = Column(JSONType, default=dict, nullable=False)
     # the item's own assessment, made at import against its domain's active baseline (`baseline_id`; None:
     # not assessed yet, or to be assessed again); a county's score sums these columns
-    baseline_id: Mapped[int | None] = mapped_column(ForeignKey("gk_baseline.id", ondelete="SET NULL"))
-    baseline_code: Mapped[str | None] = mapped_column(String(100))
-    match_method: Mapped[str | None] = mapped_column(String(30))
-    match_score: Mapped[float | None] = mapped_column(Float)
-    overlaps: Mapped[str | None] = mapped_column(String(100))  # an addition close to this baseline item
-    name_key: Mapped[str | None] = mapped_column(String(300))  # items with the same key are listed twice
-    filled: Mapped[float | None] = mapped_column(Float)  # share of the scored elements filled
-    errors: Mapped[int] = mapped_column(Integer, default=0)
-    warnings: Mapped[int] = mapped_column(Integer, default=0)
-    checks: Mapped[list] = mapped_column(default=list)  # its findings: rule, severity, messages, location
-    status: Mapped[str] = mapped_column(String(20), default="active", index=True)  # active | withdrawn
-    withdrawn_at: Mapped[datetime | None] = mapped_column()
-    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
-    last_seen: Mapped[datetime] = mapped_column(default=utcnow)  # last read from its source (see Source.last_checked_at)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("gk_source.id", ondelete="SET NULL"), index=True)
-    job_id: Mapped[int | None] = mapped_column(ForeignKey("gk_job.id", ondelete="SET NULL"))
-    location: Mapped[dict] = mapped_column(default=dict)  # url, sheet, row
+    baseline_id = Column(Integer, ForeignKey("gk_baseline.id", ondelete="SET NULL"), nullable=True)
+    baseline_code = Column(String(100), nullable=True)
+    match_method = Column(String(30), nullable=True)
+    match_score = Column(Float, nullable=True)
+    overlaps = Column(String(100), nullable=True)  # an addition close to this baseline item
+    name_key = Column(String(300), nullable=True)  # items with the same key are listed twice
+    filled = Column(Float, nullable=True)  # share of the scored elements filled
+    errors = Column(Integer, default=0, nullable=False)
+    warnings = Column(Integer, default=0, nullable=False)
+    checks = Column(JSONType, default=list, nullable=False)  # its findings: rule, severity, messages, location
+    status = Column(String(20), default="active", index=True, nullable=False)  # active | withdrawn
+    withdrawn_at = Column(DateTime(timezone=True), nullable=True)
+    first_seen = Column(DateTime(timezone=True), default=utcnow, nullable=False)
+    last_seen = Column(DateTime(timezone=True), default=utcnow, nullable=False)  # last read from its source (see Source.last_checked_at)
+    content_hash = Column(String(64), nullable=False)
+    source_id = Column(Integer, ForeignKey("gk_source.id", ondelete="SET NULL"), index=True, nullable=True)
+    job_id = Column(Integer, ForeignKey("gk_job.id", ondelete="SET NULL"), nullable=True)
+    location = Column(JSONType, default=dict, nullable=False)  # url, sheet, row
+
+
+# an item imported without an assessment (its domain has no active baseline yet)
+UNASSESSED = {"baseline_id": None, "baseline_code": None, "match_method": None, "match_score": None, "overlaps": None,
+              "name_key": None, "filled": None, "errors": 0, "warnings": 0, "checks": []}
 
 
 class Finding(Base):
     __tablename__ = "gk_finding"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job_id: Mapped[int | None] = mapped_column(ForeignKey("gk_job.id", ondelete="CASCADE"), index=True)
+    id = Column(Integer, primary_key=True)
+    job_id = Column(Integer, ForeignKey("gk_job.id", ondelete="CASCADE"), index=True, nullable=True)
     # findings of the compliance checks belong to the score snapshot that made them
-    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("gk_score_snapshot.id", ondelete="CASCADE"), index=True)
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("gk_source.id", ondelete="SET NULL"))
-    item_id: Mapped[str | None] = mapped_column(ForeignKey("gk_item.id", ondelete="CASCADE"), index=True)
-    county_code: Mapped[str | None] = mapped_column(String(6), index=True)
-    domain: Mapped[str | None] = mapped_column(String(50))
-    stage: Mapped[str] = mapped_column(String(20))  # gather | fetch | parse | validate | match | import | score
-    rule: Mapped[str] = mapped_column(String(50))
-    severity: Mapped[str] = mapped_column(String(10))
-    message_zh: Mapped[str] = mapped_column(Text)
-    message_en: Mapped[str] = mapped_column(Text)
-    location: Mapped[dict] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    snapshot_id = Column(Integer, ForeignKey("gk_score_snapshot.id", ondelete="CASCADE"), index=True, nullable=True)
+    source_id = Column(Integer, ForeignKey("gk_source.id", ondelete="SET NULL"), nullable=True)
+    item_id = Column(String(64), ForeignKey("gk_item.id", ondelete="CASCADE"), index=True, nullable=True)
+    county_code = Column(String(6), index=True, nullable=True)
+    domain = Column(String(50), nullable=True)
+    stage = Column(String(20), nullable=False)  # gather | fetch | parse | validate | match | import | score
+    rule = Column(String(50), nullable=False)
+    severity = Column(String(10), nullable=False)
+    message_zh = Column(Text, nullable=False)
+    message_en = Column(Text, nullable=False)
+    location = Column(JSONType, default=dict, nullable=False)
+    created_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
 class ScoreSnapshot(Base):
     __tablename__ = "gk_score_snapshot"
     __table_args__ = (Index("ix_gk_score_snapshot_county_domain", "county_code", "domain", "computed_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    county_code: Mapped[str] = mapped_column(ForeignKey("gk_county.code"))
-    domain: Mapped[str] = mapped_column(String(50))
-    baseline_id: Mapped[int | None] = mapped_column(ForeignKey("gk_baseline.id", ondelete="SET NULL"))
-    job_id: Mapped[int | None] = mapped_column(ForeignKey("gk_job.id", ondelete="SET NULL"))
-    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    coverage: Mapped[float] = mapped_column(Float)
-    completeness: Mapped[float] = mapped_column(Float)
-    compliance: Mapped[float] = mapped_column(Float)
-    freshness: Mapped[float] = mapped_column(Float)
-    score: Mapped[float] = mapped_column(Float)
-    rating: Mapped[str] = mapped_column(String(20))
-    details: Mapped[dict] = mapped_column(default=dict)
+    id = Column(Integer, primary_key=True)
+    county_code = Column(String(6), ForeignKey("gk_county.code"), nullable=False)
+    domain = Column(String(50), nullable=False)
+    baseline_id = Column(Integer, ForeignKey("gk_baseline.id", ondelete="SET NULL"), nullable=True)
+    job_id = Column(Integer, ForeignKey("gk_job.id", ondelete="SET NULL"), nullable=True)
+    computed_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
+    coverage = Column(Float, nullable=False)
+    completeness = Column(Float, nullable=False)
+    compliance = Column(Float, nullable=False)
+    freshness = Column(Float, nullable=False)
+    score = Column(Float, nullable=False)
+    rating = Column(String(20), nullable=False)
+    details = Column(JSONType, default=dict, nullable=False)
 
 
 class CountyDecision(Base):
@@ -202,24 +207,24 @@ class CountyDecision(Base):
     __tablename__ = "gk_county_decision"
     __table_args__ = (UniqueConstraint("county_code", "baseline_code", "kind", "item_id"),
                       Index("ix_gk_county_decision_county_domain", "county_code", "domain"))
-    id: Mapped[int] = mapped_column(primary_key=True)
-    county_code: Mapped[str] = mapped_column(ForeignKey("gk_county.code"))
-    domain: Mapped[str] = mapped_column(String(50))
-    baseline_code: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(20))  # mapping | not_applicable
-    item_id: Mapped[str | None] = mapped_column(String(64))  # the county item, for a mapping
-    reason: Mapped[str | None] = mapped_column(Text)
-    decided_by: Mapped[str | None] = mapped_column(String(100))
-    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    id = Column(Integer, primary_key=True)
+    county_code = Column(String(6), ForeignKey("gk_county.code"), nullable=False)
+    domain = Column(String(50), nullable=False)
+    baseline_code = Column(String(100), nullable=False)
+    kind = Column(String(20), nullable=False)  # mapping | not_applicable
+    item_id = Column(String(64), nullable=True)  # the county item, for a mapping
+    reason = Column(Text, nullable=True)
+    decided_by = Column(String(100), nullable=True)
+    decided_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
 class User(Base):
     """Accounts of the standalone portal (inside CKAN, CKAN's own users and sysadmins are used)."""
     __tablename__ = "gk_user"
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    password_hash: Mapped[str] = mapped_column(String(300))
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    name = Column(String(100), primary_key=True)
+    password_hash = Column(String(300), nullable=False)
+    is_admin = Column(Boolean, default=False, nullable=False)
+    created_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
 # --- connection -------------------------------------------------------------------------------------
@@ -229,10 +234,24 @@ def database_url(db: str | None) -> str:
     db = db or os.environ.get("GKCATALOG_DB") or DEFAULT_DB_FILE
     if "://" in db:
         url = make_url(db)
-        if url.drivername in ("postgresql", "postgres"):  # psycopg 3 is the driver we install
-            url = url.set(drivername="postgresql+psycopg")
+        if url.drivername in ("postgresql", "postgres") and _psycopg3_dialect():
+            url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver the standalone installs
         return url.render_as_string(hide_password=False)
     return f"sqlite:///{os.path.abspath(db)}"
+
+
+def _psycopg3_dialect() -> bool:
+    """SQLAlchemy 2 with psycopg 3 installed (the standalone); inside CKAN 2.11 (SQLAlchemy 1.4) the URL's
+    default driver, psycopg2, is kept."""
+    import sqlalchemy
+
+    if int(sqlalchemy.__version__.split(".")[0]) < 2:
+        return False
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -271,7 +290,7 @@ class Store:
     def __init__(self, db: str | None = None):
         self.url = database_url(db)
         self.engine = make_engine(self.url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, future=True)
         # SQLite has one writer at a time and its busy handler waits by sleeping in growing steps; harvest
         # threads queue on a lock instead. PostgreSQL takes concurrent transactions itself.
         self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
@@ -503,8 +522,8 @@ class Store:
                 if item_id not in seen and item.status == "active":
                     item.status, item.withdrawn_at, item.job_id = "withdrawn", now, job_id
                     counts["withdrawn"] += 1
-            if added:  # one multi-row INSERT instead of an ORM object per item
-                s.execute(insert(Item), added)
+            if added:  # one multi-row INSERT instead of an ORM object per item; every row with the same keys
+                s.execute(insert(Item), [{**UNASSESSED, **data} for data in added])
                 counts["added"] = len(added)
             source = s.get(Source, source_id)
             for key, value in {**fetch_state, "last_checked_at": now, "offered": sorted(seen)}.items():
@@ -594,7 +613,7 @@ class Store:
         """Store items' assessment columns (rows of ckanext_gkcatalog.assess.assess_items), by item id."""
         with self.session() as s:
             for chunk in range(0, len(rows), 1000):
-                s.execute(update(Item), rows[chunk:chunk + 1000])
+                s.bulk_update_mappings(Item, rows[chunk:chunk + 1000])  # by primary key, on SQLAlchemy 1.4 too
 
     def scoring_input(self, pairs: list) -> dict:
         """Per (county, domain): sums over the stored assessments of its active items, its items listed more
