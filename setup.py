@@ -37,7 +37,7 @@ setup(
         PACKAGE: ["templates/gkcatalog/*.html", "static/gkcatalog/*"],
     },
     install_requires=[
-        "SQLAlchemy>=2.0,<3",
+        "SQLAlchemy>=1.4.52,<3",  # 2.x standalone; 1.4 inside CKAN 2.11
         "alembic>=1.13",
         "marshmallow>=3.20",
         "click>=8.1",

@@ -345,7 +345,8 @@ class Store:
         found = s.scalar(select(Baseline.id).where(Baseline.domain == domain, Baseline.version == version))
         if found is None:
             raise LookupError(f"no baseline version {version} for domain {domain}")
-        s.execute(update(Baseline).where(Baseline.domain == domain).values(active=Baseline.version == version))
+        s.execute(update(Baseline).where(Baseline.domain == domain).values(active=Baseline.version == version)
+                  .execution_options(synchronize_session="fetch"))
 
     def activate_baseline(self, domain: str, version: int) -> None:
         with self.session() as s:
@@ -692,7 +693,8 @@ class Store:
         with self.session() as s:
             pairs = [pair for pair, *_ in snapshots]
             earlier = select(ScoreSnapshot.id).where(tuple_(ScoreSnapshot.county_code, ScoreSnapshot.domain).in_(pairs))
-            s.execute(delete(Finding).where(Finding.snapshot_id.in_(earlier)))
+            s.execute(delete(Finding).where(Finding.snapshot_id.in_(earlier))
+                      .execution_options(synchronize_session=False))  # none is loaded in this session
             records = [ScoreSnapshot(county_code=county, domain=domain, baseline_id=baseline_id, job_id=job_id,
                                      computed_at=now, coverage=score.coverage, completeness=score.completeness,
                                      compliance=score.compliance, freshness=score.freshness, score=score.score,
@@ -751,7 +753,8 @@ class Store:
     @staticmethod
     def _reassess(s, county_code: str, domain: str) -> None:
         """A county's decision changes how its items match: the next assessment matches them again."""
-        s.execute(update(Item).where(Item.county_code == county_code, Item.domain == domain).values(baseline_id=None))
+        s.execute(update(Item).where(Item.county_code == county_code, Item.domain == domain).values(baseline_id=None)
+                  .execution_options(synchronize_session=False))
 
     def decisions(self, county_code: str, domain: str | None = None) -> list[CountyDecision]:
         with self.reading() as s:
