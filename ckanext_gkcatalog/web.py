@@ -4,6 +4,10 @@ Pages: the province overview (/), a county (/county/CODE), a baseline (/baseline
 /job/ID), exports (/export/ranking.csv|xlsx|json, /export/gaps.…). Harvest, source and declaration
 administration need an admin login. Reading is public unless GKCATALOG_PRIVATE is set. Chinese by default,
 English with ?lang=en (remembered in a cookie). Jinja2 autoescapes everything harvested.
+
+The blueprint runs in the standalone app (create_app) and inside CKAN (plugin.py), which sets these app
+config hooks: GKCATALOG_LAYOUT (the template pages extend), GKCATALOG_LANG() -> 'zh' | 'en',
+GKCATALOG_IS_ADMIN(county code or None) -> bool and GKCATALOG_USER() -> the user's name or None.
 """
 from __future__ import annotations
 
@@ -36,8 +40,23 @@ def store() -> Store:
 
 def lang() -> str:
     """'zh' or 'en': the language of the page."""
+    if "GKCATALOG_LANG" in current_app.config:
+        return current_app.config["GKCATALOG_LANG"]()
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE) or "zh"
     return "en" if chosen.startswith("en") else "zh"
+
+
+def is_admin(county_code: str | None = None) -> bool:
+    """May the user administer (this county's) sources, harvests and declarations?"""
+    if "GKCATALOG_IS_ADMIN" in current_app.config:
+        return current_app.config["GKCATALOG_IS_ADMIN"](county_code)
+    return current_user.is_authenticated and current_user.is_admin
+
+
+def user_name() -> str | None:
+    if "GKCATALOG_USER" in current_app.config:
+        return current_app.config["GKCATALOG_USER"]()
+    return current_user.id if current_user.is_authenticated else None
 
 
 def domain_label(value: str) -> str:
@@ -64,33 +83,36 @@ class PortalUser(UserMixin):
 
 
 def admin_required(view):
-    """Admin pages: a login, then the admin flag (403 for other accounts)."""
+    """Admin pages: a login, then the admin right (403 for other accounts); a county's page asks about
+    that county (inside CKAN, its organization's admins have it)."""
     @login_required
     def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
+        if not is_admin(kwargs.get("code")):
             abort(403)
         return view(*args, **kwargs)
     wrapped.__name__ = view.__name__
     return wrapped
 
 
-@blueprint.before_app_request
+@blueprint.before_request
 def _private_portal():
     if current_app.config.get("GKCATALOG_PRIVATE") and not current_user.is_authenticated \
             and request.endpoint not in ("gkcatalog.login", "gkcatalog.static"):
         return redirect(url_for("gkcatalog.login", next=request.full_path))
 
 
-@blueprint.after_app_request
+@blueprint.after_request
 def _remember_language(response):
     if request.args.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax")
     return response
 
 
-@blueprint.app_context_processor
+@blueprint.context_processor
 def _helpers():
     return {"domain_label": domain_label, "rating_label": rating_label, "message": message, "link": link, "lang": lang(),
+            "is_admin": is_admin, "user_name": user_name(),
+            "csrf_field": current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
             "weights": WEIGHTS, "layout": current_app.config.get("GKCATALOG_LAYOUT", "gkcatalog/base.html"),
             "percent": lambda v: f"{v * 100:.0f}%", "when": lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "–"}
 
@@ -216,7 +238,7 @@ def decide(code):
         store().remove_decision(int(request.form["undo"]))
     else:
         store().add_decision(code, domain, baseline_code, "not_applicable", reason=request.form.get("reason") or None,
-                             decided_by=current_user.id)
+                             decided_by=user_name())
     assess(store(), [(code, domain)])
     return redirect(url_for("gkcatalog.county", code=code) + f"#{domain}")
 
