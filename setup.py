@@ -65,5 +65,6 @@ setup(
     },
     entry_points={
         "console_scripts": ["gkcatalog = ckanext_gkcatalog.cli:main"],
+        "ckan.plugins": ["gkcatalog = ckanext_gkcatalog.plugin:GkCatalogPlugin"],
     },
 )

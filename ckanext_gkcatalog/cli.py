@@ -43,7 +43,7 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="gkcatalog", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="GKCATALOG_DB", default=None, metavar="URL",
               help="Database: a SQLAlchemy URL (postgresql://…) or a SQLite file path. Default: ./gkcatalog.db")
 @click.option("--lang", envvar="GKCATALOG_LANG", type=click.Choice(["zh", "en"]), default="zh", show_default=True,

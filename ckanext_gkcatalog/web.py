@@ -11,6 +11,7 @@ GKCATALOG_IS_ADMIN(county code or None) -> bool and GKCATALOG_USER() -> the user
 """
 from __future__ import annotations
 
+import copy
 import gc
 import os
 import secrets
@@ -32,6 +33,14 @@ from .store import Store
 blueprint = Blueprint("gkcatalog", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/gkcatalog-static")
 LANG_COOKIE = "gk_lang"
+
+
+def mounted_at(url_prefix: str) -> Blueprint:
+    """The same blueprint (routes, name, templates) mounted under a prefix, for a host app such as CKAN
+    whose own pages own '/'."""
+    mounted = copy.copy(blueprint)
+    mounted.url_prefix = url_prefix
+    return mounted
 
 
 def store() -> Store:

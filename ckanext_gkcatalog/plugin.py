@@ -1,0 +1,99 @@
+"""The CKAN plugins: thin wiring of what ckan_logic.py, web.py and the harvesters do.
+
+    ckan.plugins = scheming_datasets gkcatalog            (+ harvest gkcatalog_harvest for ckanext-harvest)
+    scheming.dataset_schemas = ckanext_gkcatalog.schemas:gk_catalog_item.yaml
+"""
+from __future__ import annotations
+
+import os
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from . import ckan_logic, web
+from .i18n import compiled_dir
+
+
+class GkCatalogPlugin(p.SingletonPlugin, tk.DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
+    p.implements(p.IConfigDeclaration)
+    p.implements(p.IBlueprint)
+    p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+    p.implements(p.IValidators)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.ITranslation)
+    p.implements(p.IClick)
+
+    # IConfigurer
+    def update_config(self, config):
+        tk.add_template_directory(config, "templates")
+
+    # IConfigurable: the `ckan gkcatalog` commands and the harvest threads use the same database
+    def configure(self, config):
+        os.environ.setdefault("GKCATALOG_DB", ckan_logic.store_url(config))
+
+    # IConfigDeclaration
+    def declare_config_options(self, declaration, key):
+        section = key.ckanext.gkcatalog
+        declaration.annotate("ckanext-gkcatalog")
+        declaration.declare(section.db, "").set_description(
+            "SQLAlchemy URL of the catalog store; empty: CKAN's own database (sqlalchemy.url)")
+        declaration.declare_list(section.allow_networks, []).set_description(
+            "Networks (CIDR) that source URLs may reach although private, e.g. 127.0.0.1/32 for tests")
+        declaration.declare_int(section.harvest_processes, 0).set_description(
+            "Parser processes of a harvest run from ckanext-harvest or `ckan gkcatalog harvest`")
+
+    # IBlueprint: the dashboards under /gkcatalog, in CKAN's page layout
+    def get_blueprint(self):
+        return [web.mounted_at("/gkcatalog")]
+
+    # IMiddleware: the hooks the blueprint asks its host for
+    def make_middleware(self, app, config):
+        if hasattr(app, "extensions"):  # the Flask app (CKAN 2.11 has no other)
+            app.extensions["gkcatalog_store"] = ckan_logic.get_store()
+            app.config.update(GKCATALOG_LAYOUT="gkcatalog/ckan_page.html", GKCATALOG_LANG=ckan_logic.lang,
+                              GKCATALOG_IS_ADMIN=ckan_logic.blueprint_is_admin,
+                              GKCATALOG_USER=ckan_logic.blueprint_user)
+        return app
+
+    # IActions, IAuthFunctions, IValidators, ITemplateHelpers
+    def get_actions(self):
+        return ckan_logic.ACTIONS
+
+    def get_auth_functions(self):
+        return ckan_logic.AUTH
+
+    def get_validators(self):
+        return {"gk_open_multiple_choice": ckan_logic.gk_open_multiple_choice}
+
+    def get_helpers(self):
+        return ckan_logic.HELPERS
+
+    # IPackageController
+    def before_dataset_index(self, pkg_dict):
+        return ckan_logic.before_dataset_index(pkg_dict)
+
+    # IFacets
+    def dataset_facets(self, facets_dict, package_type):
+        return ckan_logic.dataset_facets(facets_dict, package_type)
+
+    # ITranslation: the .po files in i18n/ compiled at start-up (no .mo is committed)
+    def i18n_directory(self):
+        return compiled_dir()
+
+    def i18n_locales(self):
+        return ["zh_Hans_CN", "en"]
+
+    def i18n_domain(self):
+        return "ckanext-gkcatalog"
+
+    # IClick: `ckan gkcatalog ...` is the standalone command line on CKAN's database
+    def get_commands(self):
+        from .cli import main
+
+        return [main]
