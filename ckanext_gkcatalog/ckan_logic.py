@@ -123,7 +123,8 @@ def gkcatalog_harvest_source(context, data_dict) -> dict:
         raise tk.ObjectNotFound(tk._("No such source"))
     tk.check_access("gkcatalog_harvest_source", context, {"county_code": source.county_code})
     networks = tk.config.get("ckanext.gkcatalog.allow_networks") or []
-    settings = HarvestSettings(FetchLimits(allowed_networks=networks), workers=1, processes=0)
+    settings = HarvestSettings(FetchLimits(allowed_networks=networks), workers=1,
+                               processes=tk.config.get("ckanext.gkcatalog.harvest_processes") or 0)
     (report,) = harvest(store, [source], settings)
     return {"job_id": report.job_id, "status": report.status, "counts": report.counts, "message": report.message}
 

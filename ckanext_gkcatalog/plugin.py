@@ -9,12 +9,13 @@ import os
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
 
 from . import ckan_logic, web
 from .i18n import compiled_dir
 
 
-class GkCatalogPlugin(p.SingletonPlugin, tk.DefaultTranslation):
+class GkCatalogPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.IConfigDeclaration)

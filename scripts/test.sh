@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need on a fresh Debian machine, then runs them.
 # From Debian: PostgreSQL (the tests start their own server from it, tests/conftest.py) and Chromium (the
-# browser test drives it with Playwright). Arguments are passed to pytest, e.g. scripts/test.sh -k baseline
+# browser test drives it with Playwright). Arguments are passed to the standalone suite's pytest, e.g.
+# scripts/test.sh -k baseline. Then the suite on a real CKAN 2.11 runs (scripts/ckan_test.sh) unless
+# GKCATALOG_SKIP_CKAN=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=()
@@ -21,4 +23,7 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 export GKCATALOG_REQUIRE_BROWSER=1  # the browser test fails, never skips, when Chromium cannot run
 scripts/setup.sh test
-exec .venv/bin/pytest "$@"
+.venv/bin/pytest "$@"
+if [ -z "${GKCATALOG_SKIP_CKAN:-}" ]; then
+  bash scripts/ckan_test.sh -q
+fi

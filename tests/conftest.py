@@ -20,6 +20,8 @@ import pytest
 from ckanext_gkcatalog.store import Store
 
 DATA = Path(__file__).parent / "data"
+# tests/ckan runs in CKAN's own virtualenv, with CKAN's pytest plugin (scripts/ckan_test.sh)
+collect_ignore = ["ckan"]
 
 
 def _pg_bindir() -> str | None:

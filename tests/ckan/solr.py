@@ -1,0 +1,115 @@
+"""A small in-memory stand-in for the Solr connection (pysolr.Solr), the one part of CKAN that cannot run
+here. It replaces `make_connection` only, so CKAN's own indexing (before_dataset_index hooks included) and
+query building run unchanged. It understands what CKAN sends: `*:*` or words for q, `+field:value`,
+`field:"value"`, `field:(a OR b)` and `-field:value` clauses in q and fq, rows, start, sort on one field,
+and facet.field counts. It is not Solr: no stemming, no relevance (words match as substrings).
+"""
+from __future__ import annotations
+
+import re
+import threading
+
+_CLAUSE = re.compile(r'([+-]?)([\w.]+):(\([^)]*\)|"(?:[^"\\]|\\.)*"|\S+)')
+
+
+class Results:
+    def __init__(self, docs, hits, facets):
+        self.docs, self.hits, self.facets = docs, hits, facets
+
+
+class MemoryIndex:
+    def __init__(self):
+        self.docs: dict = {}
+        self.lock = threading.Lock()
+        self.url = "memory://solr"
+
+    # --- pysolr.Solr's methods that CKAN calls ---------------------------------------------------
+    def add(self, docs, commit=True, **_):
+        with self.lock:
+            for doc in docs:
+                self.docs[doc["index_id"] if "index_id" in doc else doc["id"]] = dict(doc)
+
+    def delete(self, q=None, id=None, commit=True, **_):
+        with self.lock:
+            if q in ("*:*", None) and id is None:
+                self.docs.clear()
+                return
+            for key, doc in list(self.docs.items()):
+                if (id is not None and doc.get("id") == id) or (q and _matches(doc, q)):
+                    del self.docs[key]
+
+    def commit(self, **_):
+        pass
+
+    def search(self, q="*:*", **params):
+        with self.lock:
+            docs = list(self.docs.values())
+        filters = params.get("fq") or []
+        filters = [filters] if isinstance(filters, str) else list(filters)
+        found = [d for d in docs if _matches(d, q or "*:*") and all(_matches(d, f) for f in filters)]
+        sort = (params.get("sort") or "").split(",")[0].split()
+        if sort and sort[0] not in ("score",):
+            found.sort(key=lambda d: str(d.get(sort[0]) or ""), reverse=len(sort) > 1 and sort[1] == "desc")
+        start, rows = int(params.get("start") or 0), int(params.get("rows") or 10)
+        fields = params.get("facet.field") or []
+        fields = [fields] if isinstance(fields, str) else fields
+        limit = int(params.get("facet.limit") or 50)
+        facets = {"facet_fields": {f: _count(found, f, limit) for f in fields}} if params.get("facet") in (
+            "true", True) else {}
+        return Results(found[start:start + rows], len(found), facets)
+
+
+def _values(doc, field):
+    value = doc.get(field)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _clause_matches(doc, field, raw) -> bool:
+    if raw.startswith("("):
+        options = [o.strip().strip('"') for o in re.split(r"\s+OR\s+", raw[1:-1])]
+    else:
+        options = [raw.strip('"').replace('\\"', '"')]
+    values = _values(doc, field)
+    return any(o == "*" and values or o in values for o in options)
+
+
+def _matches(doc, query: str) -> bool:
+    query = query.strip()
+    if query in ("*:*", ""):
+        return True
+    clauses = list(_CLAUSE.finditer(query))
+    rest = _CLAUSE.sub(" ", query).replace(" AND ", " ").split()
+    for clause in clauses:
+        sign, field, raw = clause.groups()
+        hit = _clause_matches(doc, field, raw)
+        if (sign == "-" and hit) or (sign != "-" and not hit):
+            return False
+    text = " ".join(" ".join(_values(doc, k)) for k in ("name", "title", "text", "notes", "level1", "level2",
+                                                         "level3", "content"))
+    return all(word.strip('"') in text for word in rest if word not in ("AND", "OR"))
+
+
+def _count(docs, field, limit):
+    counts: dict = {}
+    for doc in docs:
+        for value in _values(doc, field):
+            counts[value] = counts.get(value, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [x for pair in ranked for x in pair]
+
+
+def install(monkeypatch) -> MemoryIndex:
+    """Point every module that imported make_connection at one in-memory index."""
+    import ckan.lib.search as search
+    import ckan.lib.search.common as common
+    import ckan.lib.search.index as index
+    import ckan.lib.search.query as query
+
+    memory = MemoryIndex()
+    for module in (common, index, query, search):
+        if hasattr(module, "make_connection"):
+            monkeypatch.setattr(module, "make_connection", lambda *a, **k: memory)
+    monkeypatch.setattr(search, "check_solr_schema_version", lambda *a, **k: True)
+    return memory

@@ -1,0 +1,104 @@
+"""ckanext-gkcatalog inside a real CKAN 2.11: the scheming dataset type, the dashboards in CKAN's page,
+the actions and their auth, the facets."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from ckan.tests import factories, helpers
+
+from ckanext_gkcatalog.baseline import demo_baseline_files, load_baseline
+
+pytestmark = pytest.mark.ckan_config("ckan.plugins", "scheming_datasets gkcatalog")
+
+ITEM = {"type": "gk-catalog-item", "domain": "social_assistance", "level1": "综合业务", "level2": "政策法规文件",
+        "title": "政策法规文件", "content": "政策文件名称、文号", "basis": "《社会救助暂行办法》(国务院令第649号)",
+        "time_limit": "信息形成或变更之日起20个工作日内", "subject": "县民政局",
+        "channels": ["government_website", "微信公众号"], "audience": ["public"], "mode": ["proactive"],
+        "tiers": ["county"], "county_code": "990101", "county_name": "青山县"}
+
+
+def _item(org, **changes):
+    return {**ITEM, "name": f"gk-{org['name']}-{len(changes)}", "owner_org": org["id"], **changes}
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_items_are_created_through_the_api_with_scheming_validation():
+    user = factories.Sysadmin()
+    org = factories.Organization(name="990101")
+    context = {"user": user["name"], "ignore_auth": False}
+    created = helpers.call_action("package_create", context, **_item(org))
+    assert created["type"] == "gk-catalog-item" and created["domain"] == "social_assistance"
+    assert created["channels"] == ["government_website", "微信公众号"]  # a local channel is kept
+    with pytest.raises(helpers.logic.ValidationError) as error:
+        helpers.call_action("package_create", context, **_item(org, domain="astrology", mode=["sometimes"]))
+    assert set(error.value.error_dict) >= {"domain", "mode"}
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_facets_count_domains_channels_and_modes():
+    user = factories.Sysadmin()
+    org = factories.Organization(name="990101")
+    context = {"user": user["name"]}
+    helpers.call_action("package_create", context, **_item(org))
+    helpers.call_action("package_create", context, **_item(org, level2="监督检查", title="监督检查",
+                                                             channels=["government_website"]))
+    found = helpers.call_action("package_search", {}, q="*:*", fq="+dataset_type:gk-catalog-item",
+                                **{"facet.field": json.dumps(["domain", "channels", "mode"])})
+    assert found["count"] == 2
+    assert found["facets"]["channels"] == {"government_website": 2, "微信公众号": 1}
+    assert found["facets"]["domain"] == {"social_assistance": 2}
+
+
+def test_dashboards_render_in_ckan_page_and_admin_actions_are_denied(app, gk_store):
+    path = next(p for p in demo_baseline_files() if p.name == "demo_social_assistance.yaml")
+    gk_store.add_baseline(load_baseline(path.read_bytes(), path.name))
+    gk_store.upsert_county("990101", "青山县", city_name="青川市")
+    page = app.get("/gkcatalog/", status=200)
+    assert "Province overview" in page.body or "全省概览" in page.body
+    assert 'class="main"' in page.body and "gkcatalog/style.css" in page.body  # CKAN's layout around ours
+    result = helpers.call_action("gkcatalog_overview", {})
+    assert result["ranking"] == []
+    stranger = factories.User()
+    with pytest.raises(helpers.logic.NotAuthorized):
+        helpers.call_action("gkcatalog_load_baseline", {"user": stranger["name"], "ignore_auth": False},
+                            content=path.read_text(encoding="utf-8"), name=path.name)
+    with pytest.raises(helpers.logic.NotAuthorized):
+        helpers.call_action("gkcatalog_load_baseline", {"user": "", "ignore_auth": False},
+                            content=path.read_text(encoding="utf-8"), name=path.name)
+    admin = factories.Sysadmin()
+    loaded = helpers.call_action("gkcatalog_load_baseline", {"user": admin["name"], "ignore_auth": False},
+                                 content=path.read_text(encoding="utf-8"), name=path.name)
+    assert loaded["domain"] == "social_assistance" and loaded["version"] == 2
+    anonymous = app.get("/gkcatalog/admin/sources", follow_redirects=False)
+    assert anonymous.status_code == 302 and "/user/login" in anonymous.headers["Location"]
+
+
+def test_a_county_admin_harvests_a_source_and_reads_its_completeness(app, gk_store, tmp_path):
+    from servers import LocalServer
+
+    from ckanext_gkcatalog.province import baseline_items
+    from ckanext_gkcatalog.writers import write_catalog
+
+    path = next(p for p in demo_baseline_files() if p.name == "demo_social_assistance.yaml")
+    baseline = load_baseline(path.read_bytes(), path.name)
+    gk_store.add_baseline(baseline)
+    gk_store.upsert_county("990101", "青山县", city_name="青川市")
+    published = [dict(i, subject="青山县民政局", county_code="990101", county_name="青山县")
+                 for i in baseline_items(baseline)][1:]  # the first baseline item is missing
+    (tmp_path / "sa.html").write_bytes(write_catalog(published, "html", "青山县社会救助领域基层政务公开标准目录"))
+    admin, stranger = factories.User(), factories.User()
+    factories.Organization(name="990101", users=[{"name": admin["name"], "capacity": "admin"}])
+    with LocalServer(str(tmp_path)) as server:
+        source = gk_store.add_source("990101", f"{server.url}/sa.html", "html", "social_assistance")
+        with pytest.raises(helpers.logic.NotAuthorized):
+            helpers.call_action("gkcatalog_harvest_source", {"user": stranger["name"], "ignore_auth": False},
+                                source_id=source.id)
+        job = helpers.call_action("gkcatalog_harvest_source", {"user": admin["name"], "ignore_auth": False},
+                                  source_id=source.id)
+    assert job["status"] == "finished" and job["counts"]["added"] == len(published)
+    (domain,) = helpers.call_action("gkcatalog_county_completeness", {}, county_code="990101")["domains"]
+    statuses = [i["status"] for i in domain["items"]]
+    assert statuses.count("missing") == 1 and statuses.count("present") == len(baseline.items) - 1
+    page = app.get("/gkcatalog/county/990101", status=200)
+    assert "青山县" in page.body and published[1]["level2"] in page.body
