@@ -83,9 +83,6 @@ def public_item(item: dict, with_parsed: bool = False) -> dict:
     return out
 
 
-__all__ = ["Parsed", "parse_document", "public_item", "item_name"]
-
-
 @dataclass
 class ParseOutcome:
     records: list  # items ready to import, one per stable id
@@ -149,3 +146,6 @@ def _record(item_id: str, county_code: str, item: dict) -> dict:
             "level2": item["level2"], "level3": item.get("level3"), "fields": fields,
             "parsed": item.get("parsed", {}), "raw": item.get("raw", {}), "content_hash": content_hash(item),
             "location": location}
+
+
+__all__ = ["Parsed", "ParseOutcome", "parse_document", "parse_stage", "public_item", "item_name", "stable_id"]
