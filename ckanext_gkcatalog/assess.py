@@ -10,7 +10,7 @@ Never computed per page view: the dashboards read the snapshots.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -64,14 +64,8 @@ def assess_items(matcher: Matcher, items: list[dict], mappings: dict | None = No
                      "name_key": name_key(item), "filled": filled(item["fields"]),
                      "errors": sum(1 for p in problems if p.severity == ERROR),
                      "warnings": sum(1 for p in problems if p.severity == WARNING),
-                     "checks": [finding_record(p) for p in problems]})
+                     "checks": [p.check_columns() for p in problems]})
     return rows
-
-
-def finding_record(problem) -> dict:
-    """A check's finding as stored: the columns of a Finding row."""
-    return {"rule": problem.code, "severity": problem.severity, "message_zh": problem.text("zh"),
-            "message_en": problem.text("en"), "location": asdict(problem.location)}
 
 
 def assess(store, pairs: list[tuple[str, str]] | None = None, job_ids: dict | None = None,

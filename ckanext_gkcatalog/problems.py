@@ -134,6 +134,12 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    def check_columns(self) -> dict:
+        """A compliance check's finding as stored (on an item, or as a snapshot's Finding row): the message
+        without the location, which has its own column."""
+        return {"rule": self.code, "severity": self.severity, "message_zh": self.text("zh"),
+                "message_en": self.text("en"), "location": asdict(self.location)}
+
     def as_dict(self) -> dict:
         return {"code": self.code, "severity": self.severity, "location": asdict(self.location),
                 "params": self.params, "message_zh": self.message("zh"), "message_en": self.message("en")}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import threading
 from contextlib import contextmanager, nullcontext
-from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 
@@ -703,9 +702,7 @@ class Store:
             s.add_all(records)
             s.flush()
             rows = [{"snapshot_id": record.id, "item_id": item_id, "county_code": record.county_code,
-                     "domain": record.domain, "stage": "check", "rule": p.code, "severity": p.severity,
-                     "message_zh": p.text("zh"), "message_en": p.text("en"), "location": asdict(p.location),
-                     "created_at": now}
+                     "domain": record.domain, "stage": "check", "created_at": now, **p.check_columns()}
                     for record, (*_, problems) in zip(records, snapshots) for item_id, p in problems]
             if rows:
                 s.execute(insert(Finding), rows)
