@@ -671,11 +671,14 @@ class Store:
             select(Job.source_id, func.max(Job.finished_at))
             .where(Job.status == "finished", Job.source_id.in_([src.id for src in published]))
             .group_by(Job.source_id))}
+        domains_of: dict = {}
+        for county, domain in data:
+            domains_of.setdefault(county, []).append(domain)
         by_pair: dict = {}
-        for src in published:
-            for pair in data:
-                if pair[0] == src.county_code and src.domain in (pair[1], None):
-                    by_pair.setdefault(pair, []).append(src)
+        for src in published:  # a source without a domain publishes for each of its county's domains
+            for domain in domains_of.get(src.county_code, []):
+                if src.domain in (domain, None):
+                    by_pair.setdefault((src.county_code, domain), []).append(src)
         for pair, sources in by_pair.items():
             known = set()
             if len(sources) > 1:  # only platforms compared need to know which offered items are this domain's
