@@ -151,7 +151,9 @@ def county(code):
     trends = {r.domain: charts.trend([(s.computed_at.strftime("%m-%d %H:%M"), s.score) for s in r.history],
                                      _("Score over time")) for r in reports}
     jobs = store().county_jobs(code, limit=20)
-    return render_template("gkcatalog/county.html", county=record, reports=reports, trends=trends, jobs=jobs)
+    # asked once per page: inside CKAN the answer costs an organization look-up
+    return render_template("gkcatalog/county.html", county=record, reports=reports, trends=trends, jobs=jobs,
+                           may_decide=is_admin(code))
 
 
 @blueprint.route("/baseline/<domain>")
