@@ -65,6 +65,7 @@ setup(
     },
     entry_points={
         "console_scripts": ["gkcatalog = ckanext_gkcatalog.cli:main"],
-        "ckan.plugins": ["gkcatalog = ckanext_gkcatalog.plugin:GkCatalogPlugin"],
+        "ckan.plugins": ["gkcatalog = ckanext_gkcatalog.plugin:GkCatalogPlugin",
+                         "gkcatalog_harvest = ckanext_gkcatalog.harvest_plugin:GkCatalogHarvester"],
     },
 )

@@ -113,6 +113,7 @@ def gkcatalog_county_completeness(context, data_dict) -> dict:
 
 def gkcatalog_harvest_source(context, data_dict) -> dict:
     """Harvest one registered source now (in the request: sources are single files or one API listing)."""
+    from .ckan_sync import sync_datasets
     from .harvesters.fetch import FetchLimits
     from .harvesters.pipeline import HarvestSettings, harvest
 
@@ -126,7 +127,9 @@ def gkcatalog_harvest_source(context, data_dict) -> dict:
     settings = HarvestSettings(FetchLimits(allowed_networks=networks), workers=1,
                                processes=tk.config.get("ckanext.gkcatalog.harvest_processes") or 0)
     (report,) = harvest(store, [source], settings)
-    return {"job_id": report.job_id, "status": report.status, "counts": report.counts, "message": report.message}
+    published = sync_datasets(store, [source.id])  # the items that changed, as CKAN datasets
+    return {"job_id": report.job_id, "status": report.status, "counts": report.counts, "message": report.message,
+            "datasets": published.counts, "dataset_errors": published.errors}
 
 
 def gkcatalog_load_baseline(context, data_dict) -> dict:

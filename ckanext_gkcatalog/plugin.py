@@ -95,6 +95,8 @@ class GkCatalogPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IClick: `ckan gkcatalog ...` is the standalone command line on CKAN's database
     def get_commands(self):
+        from .ckan_sync import sync_command
         from .cli import main
 
+        main.add_command(sync_command)  # only inside CKAN: the datasets are CKAN's
         return [main]

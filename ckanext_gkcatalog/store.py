@@ -155,6 +155,7 @@ class Item(Base):
     source_id = Column(Integer, ForeignKey("gk_source.id", ondelete="SET NULL"), index=True, nullable=True)
     job_id = Column(Integer, ForeignKey("gk_job.id", ondelete="SET NULL"), nullable=True)
     location = Column(JSONType, default=dict, nullable=False)  # url, sheet, row
+    ckan_hash = Column(String(64), nullable=True)  # inside CKAN: the content_hash its dataset was last written with
 
 
 # an item imported without an assessment (its domain has no active baseline yet)
@@ -368,7 +369,7 @@ class Store:
     # --- counties and sources -----------------------------------------------------------------------
 
     def upsert_county(self, code: str, name: str | None = None, city_code: str | None = None,
-                      city_name: str | None = None) -> County:
+                      city_name: str | None = None, org_name: str | None = None) -> County:
         with self.session() as s:
             county = s.get(County, code)
             if county is None:
@@ -376,7 +377,8 @@ class Store:
                     raise LookupError(f"unknown county {code}: give its name")
                 county = County(code=code, name=name)
                 s.add(county)
-            for attr, value in (("name", name), ("city_code", city_code), ("city_name", city_name)):
+            for attr, value in (("name", name), ("city_code", city_code), ("city_name", city_name),
+                                ("org_name", org_name)):
                 if value:
                     setattr(county, attr, value)
             return county
@@ -608,6 +610,24 @@ class Store:
                     .where(CountyDecision.kind == "mapping", CountyDecision.county_code.in_(set(county_codes)))):
                 found.setdefault(county, {})[item_id] = code
         return found
+
+    def items_to_publish(self, source_ids: list[int] | None = None) -> list[Item]:
+        """Inside CKAN: active items whose dataset is missing or older than the item, and withdrawn items
+        that still have a dataset (of the given sources, or all)."""
+        with self.reading() as s:
+            stale = ((Item.status == "active") & (Item.ckan_hash.is_(None) | (Item.ckan_hash != Item.content_hash))
+                     | (Item.status != "active") & Item.ckan_hash.is_not(None))
+            query = select(Item).where(stale).order_by(Item.county_code, Item.id)
+            if source_ids is not None:
+                query = query.where(Item.source_id.in_(source_ids))
+            return list(s.scalars(query))
+
+    def mark_published(self, hashes: dict) -> None:
+        """{item id: the content hash its dataset now has, or None once its dataset is deleted}."""
+        rows = [{"id": item_id, "ckan_hash": value} for item_id, value in hashes.items()]
+        with self.session() as s:
+            for chunk in range(0, len(rows), 1000):
+                s.bulk_update_mappings(Item, rows[chunk:chunk + 1000])
 
     def save_item_assessments(self, rows: list[dict]) -> None:
         """Store items' assessment columns (rows of ckanext_gkcatalog.assess.assess_items), by item id."""

@@ -23,7 +23,7 @@ def test_migrations_create_every_table_and_match_the_models(store):
         context = MigrationContext.configure(conn, opts={
             "include_name": lambda name, type_, parents: type_ != "table" or name.startswith("gk_")})
         assert compare_metadata(context, Base.metadata) == []
-    assert store.init() == "0003"  # running again is a no-op
+    assert store.init() == "0004"  # running again is a no-op
 
 
 def test_baseline_versions_with_one_active_per_domain(store):

@@ -1,7 +1,7 @@
 """A small in-memory stand-in for the Solr connection (pysolr.Solr), the one part of CKAN that cannot run
 here. It replaces `make_connection` only, so CKAN's own indexing (before_dataset_index hooks included) and
 query building run unchanged. It understands what CKAN sends: `*:*` or words for q, `+field:value`,
-`field:"value"`, `field:(a OR b)` and `-field:value` clauses in q and fq, rows, start, sort on one field,
+`field:"value"`, `field:(a OR b)`, `+(f:a OR g:b)` and `-field:value` clauses in q and fq, rows, start, sort on one field,
 and facet.field counts. It is not Solr: no stemming, no relevance (words match as substrings).
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ import re
 import threading
 
 _CLAUSE = re.compile(r'([+-]?)([\w.]+):(\([^)]*\)|"(?:[^"\\]|\\.)*"|\S+)')
+_GROUP = re.compile(r'(?<![\w:])([+-]?)\(([^()]*:[^()]*)\)')  # +(id:"x" OR name:"x"), as delete_package sends
 
 
 class Results:
@@ -79,6 +80,11 @@ def _matches(doc, query: str) -> bool:
     query = query.strip()
     if query in ("*:*", ""):
         return True
+    for group in _GROUP.finditer(query):
+        hit = any(_matches(doc, part) for part in re.split(r"\s+OR\s+", group.group(2)))
+        if hit == (group.group(1) == "-"):
+            return False
+    query = _GROUP.sub(" ", query)
     clauses = list(_CLAUSE.finditer(query))
     rest = _CLAUSE.sub(" ", query).replace(" AND ", " ").split()
     for clause in clauses:

@@ -1,0 +1,262 @@
+"""Inside CKAN: harvested items written as CKAN datasets of type gk-catalog-item, and the ckanext-harvest
+adapter's stages.
+
+The store stays the record of every harvest; CKAN gets one dataset per item, owned by its county's
+organization, written through package_create/package_update so ckanext-scheming validates it like a
+dataset entered by hand. Each item remembers the content hash its dataset was written with (ckan_hash),
+so only the items that changed are written, and a withdrawn item's dataset is deleted in CKAN (the item
+stays in the store as withdrawn). An item CKAN rejects is reported and written again by the next run.
+
+The adapter follows ckanext-dcat's harvesters: the gather stage runs our pipeline for the source (fetch,
+parse, check, match, import into the store) and makes one harvest object per dataset to write; the fetch
+stage has nothing left to do; the import stage writes one dataset.
+"""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+
+import click
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from .ckan_logic import DATASET_TYPE, get_store
+
+CKAN_CORE = ("name", "owner_org", "title")
+
+
+def dataset_id(item_id: str) -> str:
+    """A stable item id (32 hex digits) is also its dataset's id: CKAN wants a UUID."""
+    return str(uuid.UUID(item_id))
+
+
+def dataset_name(item_id: str) -> str:
+    return f"gk-{item_id}"
+
+
+def org_name(county) -> str:
+    return county.org_name or county.code
+
+
+def dataset_dict(item, organization: str) -> dict:
+    fields = {k: v for k, v in (item.fields or {}).items() if k not in CKAN_CORE and v not in (None, "", [])}
+    return {**fields, "type": DATASET_TYPE, "id": dataset_id(item.id), "name": dataset_name(item.id),
+            "title": item.level3 or item.level2 or item.level1, "owner_org": organization,
+            "county_code": item.county_code, "domain": item.domain}
+
+
+def _writer() -> dict:
+    """Datasets are written as the site user, as ckanext-harvest does: a county admin's harvest may write
+    its county's datasets, and CKAN's auth is asked once, for the harvest, not once per dataset."""
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "return_id_only": True}
+
+
+def ensure_organizations(counties: list) -> dict:
+    """{county code: organization name}; a county's organization is created (titled with its name) when
+    CKAN has none, so every item has its owner."""
+    names = {}
+    for county in counties:
+        name = org_name(county)
+        if model.Group.get(name) is None:
+            tk.get_action("organization_create")({**_writer(), "return_id_only": False},
+                                                 {"name": name, "title": county.name})
+        names[county.code] = name
+    return names
+
+
+def write_dataset(package_id: str, data: dict | None, context: dict | None = None) -> str:
+    """Create or update a dataset from `data`, or delete it when `data` is None (a withdrawn item);
+    returns created | updated | deleted | gone (nothing to delete)."""
+    context = context or _writer()
+    existing = model.Package.get(package_id)
+    if data is None:
+        if existing is None or existing.state == "deleted":
+            return "gone"
+        tk.get_action("package_delete")(dict(context), {"id": package_id})
+        return "deleted"
+    if existing is None:
+        tk.get_action("package_create")(dict(context), data)
+        return "created"
+    tk.get_action("package_update")(dict(context), {**data, "state": "active"})  # a withdrawn item came back
+    return "updated"
+
+
+def item_dataset(item, owners: dict) -> dict | None:
+    """What an item's dataset should be now: None for a withdrawn item (its dataset is deleted)."""
+    return dataset_dict(item, owners[item.county_code]) if item.status == "active" else None
+
+
+def describe_error(data: dict, item_id: str, exc: Exception) -> str:
+    """Where the item came from (its source file and place in it) and what CKAN said about which field."""
+    where = " ".join(str(data[k]) for k in ("source_url", "source_location") if data.get(k))
+    if isinstance(exc, tk.ValidationError):
+        what = "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
+                         for k, v in exc.error_dict.items())
+    else:
+        what = str(exc) or repr(exc)
+    label = " / ".join(str(data[k]) for k in ("level1", "level2", "level3") if data.get(k))
+    return f"{where or item_id} ({label or item_id}): {what}"
+
+
+@dataclass
+class SyncReport:
+    counts: dict = field(default_factory=lambda: {"created": 0, "updated": 0, "deleted": 0, "errors": 0})
+    errors: list = field(default_factory=list)  # messages naming the item's file, row and field
+
+
+def sync_datasets(store=None, source_ids: list[int] | None = None, on_item=None) -> SyncReport:
+    """Write the datasets of the items that changed (of the given sources, or all); `on_item()` is called
+    after each item (a progress bar)."""
+    store = store or get_store()
+    items = store.items_to_publish(source_ids)
+    report = SyncReport()
+    if not items:
+        return report
+    counties = {c.code: c for c in store.counties()}
+    owners = ensure_organizations([counties[c] for c in sorted({i.county_code for i in items if i.status == "active"})])
+    context, written = _writer(), {}
+    for item in items:
+        data = item_dataset(item, owners)
+        try:
+            outcome = write_dataset(dataset_id(item.id), data, context)
+        except (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized) as exc:
+            model.Session.rollback()
+            report.counts["errors"] += 1
+            report.errors.append(describe_error(data or item.fields or {}, item.id, exc))
+        else:
+            written[item.id] = item.content_hash if item.status == "active" else None
+            if outcome != "gone":
+                report.counts[outcome] += 1
+        if len(written) >= 500:  # a long first sync keeps what it wrote if it is stopped
+            store.mark_published(written)
+            written = {}
+        if on_item:
+            on_item()
+    store.mark_published(written)
+    return report
+
+
+# --- ckanext-harvest adapter stages -----------------------------------------------------------------
+
+def validate_config(text: str | None) -> str:
+    """A harvest source's configuration: JSON with optional county_code (default: the source's
+    organization), county_name, domain, kind and options (those of `gkcatalog sources add`)."""
+    from .schema import load_schema
+    from .sources import KINDS
+
+    try:
+        config = json.loads(text) if text and text.strip() else {}
+    except ValueError as exc:
+        raise ValueError(f"the configuration is not JSON: {exc}")
+    if not isinstance(config, dict):
+        raise ValueError("the configuration must be a JSON object")
+    if config.get("county_code") and not re.fullmatch(r"\d{6}", str(config["county_code"])):
+        raise ValueError("county_code must be a 6-digit division code")
+    if config.get("domain") and load_schema().domain(config["domain"]) is None:
+        raise ValueError(f"unknown domain: {config['domain']}")
+    if config.get("kind", "auto") not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    if not isinstance(config.get("options", {}), dict):
+        raise ValueError("options must be a JSON object")
+    return text or ""
+
+
+def store_source(store, harvest_source):
+    """The store's source behind a ckanext-harvest source, registered (with its county) on first use."""
+    from .schema import load_schema
+
+    config = json.loads(harvest_source.config or "{}")
+    package = model.Package.get(harvest_source.id)  # a harvest source is also a dataset, owned by its org
+    organization = model.Group.get(package.owner_org) if package and package.owner_org else None
+    code = config.get("county_code") or (organization.name if organization else None)
+    if not code or not re.fullmatch(r"\d{6}", code):
+        raise ValueError("the source names no county: set county_code in its configuration, or give it the "
+                         "county's organization (named by its division code)")
+    name = config.get("county_name") or (organization.title if organization else None)
+    store.upsert_county(code, name or None, org_name=organization.name if organization else None)
+    domain = load_schema().domain(config["domain"]) if config.get("domain") else None
+    return store.add_source(code, harvest_source.url, config.get("kind", "auto"), domain, config.get("options"))
+
+
+def gather(harvest_job, save_error) -> list[str]:
+    """Run our pipeline for the job's source, then make one harvest object per dataset to write."""
+    from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+
+    from .harvesters.fetch import FetchLimits
+    from .harvesters.pipeline import HarvestSettings, harvest
+
+    store = get_store()
+    try:
+        source = store_source(store, harvest_job.source)
+    except ValueError as exc:
+        save_error(str(exc), harvest_job)
+        return []
+    networks = tk.config.get("ckanext.gkcatalog.allow_networks") or []
+    settings = HarvestSettings(FetchLimits(allowed_networks=networks), workers=1,
+                               processes=tk.config.get("ckanext.gkcatalog.harvest_processes") or 0)
+    (report,) = harvest(store, [source], settings)
+    for finding in store.findings(report.job_id):
+        if finding.severity == "error":
+            save_error(_finding_text(finding), harvest_job)
+    if report.status == "failed":
+        save_error(report.message or "the harvest failed", harvest_job)
+    items = store.items_to_publish([source.id])
+    counties = {c.code: c for c in store.counties()}
+    owners = ensure_organizations([counties[source.county_code]]) if items else {}
+    ids = []
+    for item in items:  # the dataset as it is to be written is the object's content, shown by ckanext-harvest
+        status = "delete" if item.status != "active" else ("change" if item.ckan_hash else "new")
+        obj = HarvestObject(guid=item.id, job=harvest_job, content=json.dumps(item_dataset(item, owners), ensure_ascii=False),
+                            extras=[HarvestObjectExtra(key="status", value=status),
+                                    HarvestObjectExtra(key="content_hash", value=item.content_hash)])
+        obj.save()
+        ids.append(obj.id)
+    return ids
+
+
+def _finding_text(finding) -> str:
+    location = finding.location or {}
+    where = ", ".join(f"{k} {location[k]}" for k in ("file", "sheet", "row", "column") if location.get(k))
+    return f"{where}: {finding.message_en}" if where else finding.message_en
+
+
+def import_object(harvest_object, save_error) -> bool:
+    """Write the dataset of one harvest object (the import stage)."""
+    from ckanext.harvest.model import HarvestObject
+
+    extras = {e.key: e.value for e in harvest_object.extras}
+    package_id, data = dataset_id(harvest_object.guid), json.loads(harvest_object.content or "null")
+    try:
+        outcome = write_dataset(package_id, data)
+    except (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized) as exc:
+        model.Session.rollback()
+        save_error(describe_error(data or {}, harvest_object.guid, exc), harvest_object, "Import")
+        return False
+    get_store().mark_published({harvest_object.guid: extras.get("content_hash") if data else None})
+    # this object becomes its dataset's current one: ckanext-harvest links datasets to their source this way
+    model.Session.query(HarvestObject).filter(HarvestObject.guid == harvest_object.guid,
+                                              HarvestObject.current.is_(True)).update(
+        {"current": False}, synchronize_session=False)
+    if outcome != "gone":
+        harvest_object.package_id = package_id
+    harvest_object.current = data is not None
+    harvest_object.report_status = {"created": "added", "updated": "updated"}.get(outcome, "deleted")
+    harvest_object.save()
+    return True
+
+
+@click.command("sync-datasets")
+def sync_command():
+    """Write the items that changed since the last run as CKAN datasets (after harvests run by
+    `ckan gkcatalog harvest` or the standalone scheduler on CKAN's database)."""
+    store = get_store()
+    with click.progressbar(length=len(store.items_to_publish()), label="datasets") as bar:
+        report = sync_datasets(store, on_item=lambda: bar.update(1))
+    for message in report.errors:
+        click.echo(message, err=True)
+    click.echo(", ".join(f"{k} {v}" for k, v in report.counts.items()))
+    if report.errors:
+        raise SystemExit(1)
