@@ -107,9 +107,13 @@ class SyncReport:
     errors: list = field(default_factory=list)  # messages naming the item's file, row and field
 
 
+BATCH = 200  # datasets written per transaction: one commit (and its search-index updates) per batch
+
+
 def sync_datasets(store=None, source_ids: list[int] | None = None, on_item=None) -> SyncReport:
-    """Write the datasets of the items that changed (of the given sources, or all); `on_item()` is called
-    after each item (a progress bar)."""
+    """Write the datasets of the items that changed (of the given sources, or all) through package_create,
+    package_update and package_delete, BATCH per transaction; `on_item()` is called after each item (a
+    progress bar). An item CKAN refuses is reported and left for the next run; the others are written."""
     store = store or get_store()
     items = store.items_to_publish(source_ids)
     report = SyncReport()
@@ -117,25 +121,24 @@ def sync_datasets(store=None, source_ids: list[int] | None = None, on_item=None)
         return report
     counties = {c.code: c for c in store.counties()}
     owners = ensure_organizations([counties[c] for c in sorted({i.county_code for i in items if i.status == "active"})])
-    context, written = _writer(), {}
-    for item in items:
+    context, written = {**_writer(), "defer_commit": True}, {}
+    for number, item in enumerate(items, start=1):
         data = item_dataset(item, owners)
-        try:
+        try:  # validation and auth fail before anything is written: the batch goes on
             outcome = write_dataset(dataset_id(item.id), data, context)
         except (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized) as exc:
-            model.Session.rollback()
             report.counts["errors"] += 1
             report.errors.append(describe_error(data or item.fields or {}, item.id, exc))
         else:
             written[item.id] = item.content_hash if item.status == "active" else None
             if outcome != "gone":
                 report.counts[outcome] += 1
-        if len(written) >= 500:  # a long first sync keeps what it wrote if it is stopped
-            store.mark_published(written)
+        if number % BATCH == 0 or number == len(items):
+            model.repo.commit()
+            store.mark_published(written)  # after CKAN's commit: a crash between the two rewrites, never skips
             written = {}
         if on_item:
             on_item()
-    store.mark_published(written)
     return report
 
 

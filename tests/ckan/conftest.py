@@ -12,7 +12,7 @@ import solr
 
 @pytest.fixture(autouse=True)
 def memory_solr(monkeypatch):
-    return solr.install(monkeypatch)
+    return solr.install(monkeypatch.setattr)
 
 
 @pytest.fixture

@@ -106,8 +106,9 @@ def _count(docs, field, limit):
     return [x for pair in ranked for x in pair]
 
 
-def install(monkeypatch) -> MemoryIndex:
-    """Point every module that imported make_connection at one in-memory index."""
+def install(patch=setattr) -> MemoryIndex:
+    """Point every module that imported make_connection at one in-memory index. `patch` is setattr, or
+    pytest's monkeypatch.setattr to undo it after a test."""
     import ckan.lib.search as search
     import ckan.lib.search.common as common
     import ckan.lib.search.index as index
@@ -116,6 +117,6 @@ def install(monkeypatch) -> MemoryIndex:
     memory = MemoryIndex()
     for module in (common, index, query, search):
         if hasattr(module, "make_connection"):
-            monkeypatch.setattr(module, "make_connection", lambda *a, **k: memory)
-    monkeypatch.setattr(search, "check_solr_schema_version", lambda *a, **k: True)
+            patch(module, "make_connection", lambda *a, **k: memory)
+    patch(search, "check_solr_schema_version", lambda *a, **k: True)
     return memory
