@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 
 import click
@@ -49,9 +50,9 @@ def dataset_dict(item, organization: str) -> dict:
 
 def _writer() -> dict:
     """Datasets are written as the site user, as ckanext-harvest does: a county admin's harvest may write
-    its county's datasets, and CKAN's auth is asked once, for the harvest, not once per dataset."""
+    its county's datasets. CKAN's auth was asked once, for the harvest, not again per dataset."""
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "return_id_only": True}
+    return {"user": site_user["name"], "return_id_only": True, "ignore_auth": True}
 
 
 def ensure_organizations(counties: list) -> dict:
@@ -108,6 +109,7 @@ class SyncReport:
 
 
 BATCH = 200  # datasets written per transaction: one commit (and its search-index updates) per batch
+REFUSED = (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized)
 
 
 def sync_datasets(store=None, source_ids: list[int] | None = None, on_item=None) -> SyncReport:
@@ -121,24 +123,35 @@ def sync_datasets(store=None, source_ids: list[int] | None = None, on_item=None)
         return report
     counties = {c.code: c for c in store.counties()}
     owners = ensure_organizations([counties[c] for c in sorted({i.county_code for i in items if i.status == "active"})])
-    context, written = {**_writer(), "defer_commit": True}, {}
-    for number, item in enumerate(items, start=1):
-        data = item_dataset(item, owners)
-        try:  # validation and auth fail before anything is written: the batch goes on
-            outcome = write_dataset(dataset_id(item.id), data, context)
-        except (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized) as exc:
-            report.counts["errors"] += 1
-            report.errors.append(describe_error(data or item.fields or {}, item.id, exc))
-        else:
-            written[item.id] = item.content_hash if item.status == "active" else None
+    context, queue, batch = {**_writer(), "defer_commit": True}, deque(items), {}
+
+    def commit():
+        model.repo.commit()
+        store.mark_published({i.id: i.content_hash if i.status == "active" else None for i, _ in batch.values()})
+        for _, outcome in batch.values():  # after CKAN's commit: a crash between the two rewrites, never skips
             if outcome != "gone":
                 report.counts[outcome] += 1
-        if number % BATCH == 0 or number == len(items):
-            model.repo.commit()
-            store.mark_published(written)  # after CKAN's commit: a crash between the two rewrites, never skips
-            written = {}
-        if on_item:
-            on_item()
+            if on_item:
+                on_item()
+        batch.clear()
+
+    while queue:
+        item = queue.popleft()
+        if item.errors and batch:  # our checks found errors: CKAN may refuse it, and a refusal rolls back
+            commit()
+        data = item_dataset(item, owners)
+        try:
+            batch[item.id] = (item, write_dataset(dataset_id(item.id), data, context))
+        except REFUSED as exc:
+            report.counts["errors"] += 1
+            report.errors.append(describe_error(data or item.fields or {}, item.id, exc))
+            # CKAN rolled its session back: the batch's writes since the last commit are gone, so again
+            queue.extendleft(i for i, _ in reversed(list(batch.values())))
+            batch.clear()
+            if on_item:
+                on_item()
+        if len(batch) >= BATCH or (batch and not queue):
+            commit()
     return report
 
 
@@ -234,7 +247,7 @@ def import_object(harvest_object, save_error) -> bool:
     package_id, data = dataset_id(harvest_object.guid), json.loads(harvest_object.content or "null")
     try:
         outcome = write_dataset(package_id, data)
-    except (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized) as exc:
+    except REFUSED as exc:
         model.Session.rollback()
         save_error(describe_error(data or {}, harvest_object.guid, exc), harvest_object, "Import")
         return False

@@ -89,18 +89,26 @@ def test_items_ckan_rejects_are_reported_with_their_row_and_written_by_a_later_r
                                      source_id=source.id)
     assert result["datasets"]["created"] == 3
     assert model.Group.get("990101").title == "青山县"
-    # an item scheming's validation refuses (a mode outside the vocabulary) is named with its file and row
-    item = gk_store.items()[0]
+    # an item scheming's validation refuses (a mode outside the vocabulary) is named with its file and row;
+    # the refusal rolls CKAN's session back, and the items of its batch written before it are written again
+    first, refused, last = sorted(gk_store.items(), key=lambda i: i.id)
     with gk_store.session() as s:
-        row = s.get(type(item), item.id)
+        for item in (first, last):
+            row = s.get(type(item), item.id)
+            row.fields, row.content_hash = {**row.fields, "subject": "青山县人民政府"}, "changed"
+        row = s.get(type(refused), refused.id)
         row.fields, row.content_hash = {**row.fields, "mode": ["每逢周一"]}, "changed"
     report = sync_datasets(gk_store)
-    assert report.counts["errors"] == 1 and report.counts["updated"] == 0
+    assert report.counts == {"created": 0, "updated": 2, "deleted": 0, "errors": 1}
     (message,) = report.errors
-    assert "sa.csv" in message and "mode" in message and item.level2 in message
-    assert [i.id for i in gk_store.items_to_publish()] == [item.id]  # tried again next time
+    assert "sa.csv" in message and "mode" in message and refused.level2 in message
+    for item in (first, last):
+        shown = helpers.call_action("package_show", {}, id=dataset_id(item.id))
+        assert shown["subject"] == "青山县人民政府"
+    assert [i.id for i in gk_store.items_to_publish()] == [refused.id]  # tried again next time
     with gk_store.session() as s:
-        s.get(type(item), item.id).fields = {**row.fields, "mode": ["proactive"]}
+        row = s.get(type(refused), refused.id)
+        row.fields = {**row.fields, "mode": ["proactive"]}
     assert sync_datasets(gk_store).counts == {"created": 0, "updated": 1, "deleted": 0, "errors": 0}
     assert gk_store.items_to_publish() == []
 
