@@ -195,3 +195,22 @@ def test_harvest_source_configuration_is_validated(gk_store, migrate_db_for):
             helpers.call_action("harvest_source_create", dict(sysadmin), name="bad", title="bad",
                                 url="http://127.0.0.1:1/x.html", source_type="gkcatalog", config=config)
         assert wrong in str(error.value.error_dict["config"])
+
+
+def test_ckan_gkcatalog_sync_datasets_writes_what_a_command_line_harvest_read(cli, gk_store, tmp_path):
+    from ckan.cli.cli import ckan
+
+    from ckanext_gkcatalog.harvesters.fetch import FetchLimits
+    from ckanext_gkcatalog.harvesters.pipeline import HarvestSettings, harvest
+
+    published = _published(_baseline(gk_store))[:4]
+    gk_store.upsert_county("990101", "青山县", city_name="青川市")
+    (tmp_path / "sa.csv").write_bytes(write_catalog(published, "csv", TITLE))
+    with LocalServer(str(tmp_path)) as server:  # as `ckan gkcatalog harvest` does: the store only
+        source = gk_store.add_source("990101", f"{server.url}/sa.csv", "csv", "social_assistance")
+        harvest(gk_store, [source], HarvestSettings(FetchLimits(allowed_networks=["127.0.0.1/32"])))
+    assert len(gk_store.items_to_publish()) == 4
+    result = cli.invoke(ckan, ["gkcatalog", "sync-datasets"])
+    assert result.exit_code == 0, result.output
+    assert "created 4" in result.output and "errors 0" in result.output
+    assert len(_datasets("990101")) == 4 and gk_store.items_to_publish() == []
