@@ -102,3 +102,12 @@ def test_a_county_admin_harvests_a_source_and_reads_its_completeness(app, gk_sto
     assert statuses.count("missing") == 1 and statuses.count("present") == len(baseline.items) - 1
     page = app.get("/gkcatalog/county/990101", status=200)
     assert "青山县" in page.body and published[1]["level2"] in page.body
+
+
+def test_translations_follow_ckan_locale(app, gk_store):
+    """ITranslation: CKAN's own gettext reads the extension's catalogs (zh_Hans_CN default, en by URL)."""
+    chinese = app.get("/gkcatalog/", status=200).body
+    assert "<h1>全省概览</h1>" in chinese and "Province overview" not in chinese
+    english = app.get("/en/gkcatalog/", status=200).body
+    assert "<h1>Province overview</h1>" in english
+    assert helpers.call_action("gkcatalog_overview", {})["ranking"] == []
