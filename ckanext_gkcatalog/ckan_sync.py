@@ -215,8 +215,8 @@ def gather(harvest_job, save_error) -> list[str]:
                                processes=tk.config.get("ckanext.gkcatalog.harvest_processes") or 0)
     (report,) = harvest(store, [source], settings)
     for finding in store.findings(report.job_id):
-        if finding.severity == "error":
-            save_error(_finding_text(finding), harvest_job)
+        if finding.severity == "error":  # its message already says where: file, sheet, row, column
+            save_error(finding.message_en, harvest_job)
     if report.status == "failed":
         save_error(report.message or "the harvest failed", harvest_job)
     items = store.items_to_publish([source.id])
@@ -231,12 +231,6 @@ def gather(harvest_job, save_error) -> list[str]:
         obj.save()
         ids.append(obj.id)
     return ids
-
-
-def _finding_text(finding) -> str:
-    location = finding.location or {}
-    where = ", ".join(f"{k} {location[k]}" for k in ("file", "sheet", "row", "column") if location.get(k))
-    return f"{where}: {finding.message_en}" if where else finding.message_en
 
 
 def import_object(harvest_object, save_error) -> bool:

@@ -214,3 +214,26 @@ def test_ckan_gkcatalog_sync_datasets_writes_what_a_command_line_harvest_read(cl
     assert result.exit_code == 0, result.output
     assert "created 4" in result.output and "errors 0" in result.output
     assert len(_datasets("990101")) == 4 and gk_store.items_to_publish() == []
+
+
+@pytest.mark.ckan_config("ckan.plugins", HARVEST_PLUGINS)
+@pytest.mark.usefixtures("with_plugins")
+def test_ckanext_harvest_reports_a_rows_errors_where_they_are(gk_store, migrate_db_for, tmp_path):
+    migrate_db_for("harvest")
+    published = _published(_baseline(gk_store))[:3]
+    published[1] = dict(published[1], audience=[])  # a required element left empty on one row
+    (tmp_path / "sa.csv").write_bytes(write_catalog(published, "csv", TITLE))
+    org = factories.Organization(name="990101", title="青山县")
+    with LocalServer(str(tmp_path)) as server:
+        source = helpers.call_action(
+            "harvest_source_create", {"user": factories.Sysadmin()["name"]}, name="qingshan-csv", title="csv",
+            url=f"{server.url}/sa.csv", source_type="gkcatalog", owner_org=org["id"],
+            config=json.dumps({"domain": "social_assistance", "kind": "csv"}))
+        job = _run_harvest(source)
+    # errored: the row's gather error, and its object, which scheming refuses too
+    assert job["stats"].get("added") == 2 and job["stats"].get("errored") == 2
+    report = helpers.call_action("harvest_job_report", {}, id=job["id"])
+    (gathered,) = [e for e in report["gather_errors"] if "audience" in e["message"].lower()]
+    assert gathered["message"].count("sa.csv") == 1 and "row" in gathered["message"]
+    (refused,) = [e for o in report["object_errors"].values() for e in o["errors"]]
+    assert "audience" in refused["message"] and "sa.csv" in refused["message"]
