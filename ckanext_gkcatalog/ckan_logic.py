@@ -13,10 +13,9 @@ import json
 import ckan.plugins.toolkit as tk
 
 from . import dashboard
-from .schema import load_schema
+from .schema import DATASET_TYPE, load_schema
 from .store import Store
 
-DATASET_TYPE = "gk-catalog-item"
 FACETS = {"domain": ("试点领域", "Policy domain"), "level1": ("一级事项", "Level 1 item"),
           "mode": ("公开方式", "Mode"), "tiers": ("公开层级", "Tier"), "channels": ("公开渠道", "Channel")}
 MULTIPLE = ("channels", "audience", "mode", "tiers")  # stored as JSON lists by ckanext-scheming

@@ -23,10 +23,8 @@ import click
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from .ckan_logic import DATASET_TYPE, get_store
-
-CKAN_CORE = ("name", "owner_org", "title")
-
+from .ckan_logic import get_store
+from .schema import CKAN_CORE_FIELDS, DATASET_TYPE
 
 def dataset_id(item_id: str) -> str:
     """A stable item id (32 hex digits) is also its dataset's id: CKAN wants a UUID."""
@@ -42,7 +40,7 @@ def org_name(county) -> str:
 
 
 def dataset_dict(item, organization: str) -> dict:
-    fields = {k: v for k, v in (item.fields or {}).items() if k not in CKAN_CORE and v not in (None, "", [])}
+    fields = {k: v for k, v in (item.fields or {}).items() if k not in CKAN_CORE_FIELDS and v not in (None, "", [])}
     return {**fields, "type": DATASET_TYPE, "id": dataset_id(item.id), "name": dataset_name(item.id),
             "title": item.level3 or item.level2 or item.level1, "owner_org": organization,
             "county_code": item.county_code, "domain": item.domain}

@@ -15,12 +15,11 @@ import os
 import ckanapi
 
 from ckanext_gkcatalog.problems import Location, Problem
-from ckanext_gkcatalog.schema import load_schema
+from ckanext_gkcatalog.schema import DATASET_TYPE, load_schema
 
 from .fetch import USER_AGENT, Fetched, FetchError, FetchLimits, GuardedSession, fetch
 from .readers import READERS
 
-DATASET_TYPE = "gk-catalog-item"
 PAGE_ROWS = 500  # CKAN's default ckan.search.rows_max is 1000
 MAX_DATASETS = 20000  # a county has a few hundred items; more means a wrong URL or filter
 
