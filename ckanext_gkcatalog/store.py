@@ -624,13 +624,14 @@ class Store:
 
     def mark_published(self, hashes: dict) -> None:
         """{item id: the content hash its dataset now has, or None once its dataset is deleted}."""
-        rows = [{"id": item_id, "ckan_hash": value} for item_id, value in hashes.items()]
-        with self.session() as s:
-            for chunk in range(0, len(rows), 1000):
-                s.bulk_update_mappings(Item, rows[chunk:chunk + 1000])
+        self._update_items([{"id": item_id, "ckan_hash": value} for item_id, value in hashes.items()])
 
     def save_item_assessments(self, rows: list[dict]) -> None:
         """Store items' assessment columns (rows of ckanext_gkcatalog.assess.assess_items), by item id."""
+        self._update_items(rows)
+
+    def _update_items(self, rows: list[dict]) -> None:
+        """Update item columns by id, 1,000 rows per statement batch."""
         with self.session() as s:
             for chunk in range(0, len(rows), 1000):
                 s.bulk_update_mappings(Item, rows[chunk:chunk + 1000])  # by primary key, on SQLAlchemy 1.4 too
