@@ -110,11 +110,20 @@ def gkcatalog_county_completeness(context, data_dict) -> dict:
     return {"county_code": code, "domains": domains}
 
 
+def harvest_settings():
+    """One source's harvest inside CKAN (the action, the ckanext-harvest adapter), from CKAN's config."""
+    from .harvesters.fetch import FetchLimits
+    from .harvesters.pipeline import HarvestSettings
+
+    networks = tk.config.get("ckanext.gkcatalog.allow_networks") or []
+    return HarvestSettings(FetchLimits(allowed_networks=networks), workers=1,
+                           processes=tk.config.get("ckanext.gkcatalog.harvest_processes") or 0)
+
+
 def gkcatalog_harvest_source(context, data_dict) -> dict:
     """Harvest one registered source now (in the request: sources are single files or one API listing)."""
     from .ckan_sync import sync_datasets
-    from .harvesters.fetch import FetchLimits
-    from .harvesters.pipeline import HarvestSettings, harvest
+    from .harvesters.pipeline import harvest
 
     source_id = int(tk.get_or_bust(data_dict, "source_id"))
     store = get_store()
@@ -122,11 +131,8 @@ def gkcatalog_harvest_source(context, data_dict) -> dict:
     if source is None:
         raise tk.ObjectNotFound(tk._("No such source"))
     tk.check_access("gkcatalog_harvest_source", context, {"county_code": source.county_code})
-    networks = tk.config.get("ckanext.gkcatalog.allow_networks") or []
-    settings = HarvestSettings(FetchLimits(allowed_networks=networks), workers=1,
-                               processes=tk.config.get("ckanext.gkcatalog.harvest_processes") or 0)
-    (report,) = harvest(store, [source], settings)
-    published = sync_datasets(store, [source.id])  # the items that changed, as CKAN datasets
+    (report,) = harvest(store, [source], harvest_settings())
+    published = sync_datasets(store, store.items_to_publish([source.id]))  # what changed, as CKAN datasets
     return {"job_id": report.job_id, "status": report.status, "counts": report.counts, "message": report.message,
             "datasets": published.counts, "dataset_errors": published.errors}
 

@@ -23,7 +23,7 @@ import click
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from .ckan_logic import get_store
+from .ckan_logic import get_store, harvest_settings
 from .schema import CKAN_CORE_FIELDS, DATASET_TYPE
 
 def dataset_id(item_id: str) -> str:
@@ -53,14 +53,14 @@ def _writer() -> dict:
     return {"user": site_user["name"], "return_id_only": True, "ignore_auth": True}
 
 
-def ensure_organizations(counties: list) -> dict:
+def ensure_organizations(counties: list, context: dict) -> dict:
     """{county code: organization name}; a county's organization is created (titled with its name) when
-    CKAN has none, so every item has its owner."""
+    CKAN has none, so every item has its owner. `context`: the writer's (_writer())."""
     names = {}
     for county in counties:
         name = org_name(county)
         if model.Group.get(name) is None:
-            tk.get_action("organization_create")({**_writer(), "return_id_only": False},
+            tk.get_action("organization_create")({**context, "return_id_only": False},
                                                  {"name": name, "title": county.name})
         names[county.code] = name
     return names
@@ -110,18 +110,19 @@ BATCH = 200  # datasets written per transaction: one commit (and its search-inde
 REFUSED = (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized)
 
 
-def sync_datasets(store=None, source_ids: list[int] | None = None, on_item=None) -> SyncReport:
-    """Write the datasets of the items that changed (of the given sources, or all) through package_create,
-    package_update and package_delete, BATCH per transaction; `on_item()` is called after each item (a
-    progress bar). An item CKAN refuses is reported and left for the next run; the others are written."""
-    store = store or get_store()
-    items = store.items_to_publish(source_ids)
+def sync_datasets(store, items: list | None = None, on_item=None) -> SyncReport:
+    """Write the datasets of `items` (default: every item that changed, store.items_to_publish()) through
+    package_create, package_update and package_delete, BATCH per transaction; `on_item()` is called after
+    each item (a progress bar). An item CKAN refuses is reported and left for the next run."""
+    items = store.items_to_publish() if items is None else items
     report = SyncReport()
     if not items:
         return report
     counties = {c.code: c for c in store.counties()}
-    owners = ensure_organizations([counties[c] for c in sorted({i.county_code for i in items if i.status == "active"})])
-    context, queue, batch = {**_writer(), "defer_commit": True}, deque(items), {}
+    context = _writer()
+    owners = ensure_organizations([counties[c] for c in sorted({i.county_code for i in items if i.status == "active"})],
+                                  context)
+    context, queue, batch = {**context, "defer_commit": True}, deque(items), {}
 
     def commit():
         model.repo.commit()
@@ -199,8 +200,7 @@ def gather(harvest_job, save_error) -> list[str]:
     """Run our pipeline for the job's source, then make one harvest object per dataset to write."""
     from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-    from .harvesters.fetch import FetchLimits
-    from .harvesters.pipeline import HarvestSettings, harvest
+    from .harvesters.pipeline import harvest
 
     store = get_store()
     try:
@@ -208,18 +208,14 @@ def gather(harvest_job, save_error) -> list[str]:
     except ValueError as exc:
         save_error(str(exc), harvest_job)
         return []
-    networks = tk.config.get("ckanext.gkcatalog.allow_networks") or []
-    settings = HarvestSettings(FetchLimits(allowed_networks=networks), workers=1,
-                               processes=tk.config.get("ckanext.gkcatalog.harvest_processes") or 0)
-    (report,) = harvest(store, [source], settings)
+    (report,) = harvest(store, [source], harvest_settings())
     for finding in store.findings(report.job_id):
         if finding.severity == "error":  # its message already says where: file, sheet, row, column
             save_error(finding.message_en, harvest_job)
     if report.status == "failed":
         save_error(report.message or "the harvest failed", harvest_job)
     items = store.items_to_publish([source.id])
-    counties = {c.code: c for c in store.counties()}
-    owners = ensure_organizations([counties[source.county_code]]) if items else {}
+    owners = ensure_organizations([store.county(source.county_code)], _writer()) if items else {}
     ids = []
     for item in items:  # the dataset as it is to be written is the object's content, shown by ckanext-harvest
         status = "delete" if item.status != "active" else ("change" if item.ckan_hash else "new")
@@ -261,8 +257,9 @@ def sync_command():
     """Write the items that changed since the last run as CKAN datasets (after harvests run by
     `ckan gkcatalog harvest` or the standalone scheduler on CKAN's database)."""
     store = get_store()
-    with click.progressbar(length=len(store.items_to_publish()), label="datasets") as bar:
-        report = sync_datasets(store, on_item=lambda: bar.update(1))
+    items = store.items_to_publish()
+    with click.progressbar(length=len(items), label="datasets") as bar:
+        report = sync_datasets(store, items, on_item=lambda: bar.update(1))
     for message in report.errors:
         click.echo(message, err=True)
     click.echo(", ".join(f"{k} {v}" for k, v in report.counts.items()))
