@@ -51,6 +51,9 @@ def _finding(problem: Problem, stage: str, source, item_id: str | None = None, d
 
 _own_jobs: set = set()  # ids of the jobs this process is running: a pid alone can be a dead process's, reused
 _own_jobs_lock = threading.Lock()
+# one import at a time per county: two of its sources can offer the same items (the same catalog on two
+# platforms), and two threads inserting the same new item id would collide
+_county_locks: dict = {}
 
 
 def pid_alive(pid: int) -> bool:
@@ -167,7 +170,10 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
             counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
             return _end(store, job.id, source, "failed", counts, timings, message, findings)
         records = parsed.records
-        counts.update(store.import_items(source.id, job.id, records, {**fetch_state, "content_hash": digest}))
+        with _own_jobs_lock:
+            county_lock = _county_locks.setdefault(source.county_code, threading.Lock())
+        with county_lock:
+            counts.update(store.import_items(source.id, job.id, records, {**fetch_state, "content_hash": digest}))
         lap("import")
         counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
         status = "finished"
@@ -202,6 +208,8 @@ class _ParserPool:
 
 
 def _end(store, job_id, source, status, counts, timings, message, findings, unchanged_state=None) -> JobReport:
+    if status == "failed":  # nothing was imported: the findings' items may not exist, their locations say where
+        findings = [{**f, "item_id": None} for f in findings]
     store.finish_job(job_id, status, counts, timings, message, findings, unchanged_state)
     return JobReport(job_id, source.id, source.county_code, status, counts, message)
 

@@ -168,3 +168,25 @@ def test_two_harvests_in_one_process_do_not_abort_each_other(store, site):
     assert store.job(orphan.id).status == "aborted"
     worker.join()
     assert store.jobs(slow.id)[0].status == "failed"  # it ran to its own end: "late" after 3 s is no catalog
+
+
+def test_the_same_catalog_on_two_platforms_is_harvested_at_once(store, site):
+    shutil.copy(site.root / "si_catalog_two_row_header.csv", site.root / "mirror.csv")
+    sources = [register(store, site), register(store, site, "mirror.csv")]
+    reports = harvest(store, sources, SETTINGS)  # two threads import the same new items of one county
+    assert [r.status for r in reports] == ["finished", "finished"]
+    assert len(store.items("530581")) == 7
+
+
+def test_a_failed_import_keeps_its_findings_and_the_run_goes_on(store, site, monkeypatch):
+    source = register(store, site)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "import_items", broken)
+    (report,) = harvest(store, [source], SETTINGS)
+    assert report.status == "failed" and "disk full" in report.message
+    findings = store.findings(report.job_id)
+    assert any(f.location.get("row") for f in findings if f.rule != "fetch_failed")  # the rows' findings kept
+    assert all(f.item_id is None for f in findings) and store.items("530581") == []
