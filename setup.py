@@ -17,9 +17,8 @@ setup(
     python_requires=">=3.10",
     packages=[
         PACKAGE,
-        f"{PACKAGE}.migration",
-        f"{PACKAGE}.migration.gkcatalog",
-        f"{PACKAGE}.migration.gkcatalog.versions",
+        *(f"{PACKAGE}.{room}" for room in ("store", "store.migration", "store.migration.versions", "web",
+                                            "web.views", "ckan", "cli", "demo", "reports")),
         f"{PACKAGE}.harvesters",
         f"{PACKAGE}.schemas",
         f"{PACKAGE}.i18n",
@@ -32,9 +31,9 @@ setup(
     },
     package_data={
         f"{PACKAGE}.schemas": ["*.yaml", "baselines/*.yaml"],
-        f"{PACKAGE}.migration.gkcatalog": ["alembic.ini", "script.py.mako", "README"],
+        f"{PACKAGE}.store.migration": ["alembic.ini", "script.py.mako"],
         f"{PACKAGE}.i18n": ["*/LC_MESSAGES/*.po", "*.pot"],
-        PACKAGE: ["templates/gkcatalog/*.html", "static/gkcatalog/*"],
+        f"{PACKAGE}.web": ["templates/gkcatalog/*.html", "static/gkcatalog/*"],
     },
     install_requires=[
         "SQLAlchemy>=1.4.52,<3",  # 2.x standalone; 1.4 inside CKAN 2.11
@@ -65,7 +64,7 @@ setup(
     },
     entry_points={
         "console_scripts": ["gkcatalog = ckanext_gkcatalog.cli:main"],
-        "ckan.plugins": ["gkcatalog = ckanext_gkcatalog.plugin:GkCatalogPlugin",
-                         "gkcatalog_harvest = ckanext_gkcatalog.harvest_plugin:GkCatalogHarvester"],
+        "ckan.plugins": ["gkcatalog = ckanext_gkcatalog.ckan.plugin:GkCatalogPlugin",
+                         "gkcatalog_harvest = ckanext_gkcatalog.ckan.harvest_plugin:GkCatalogHarvester"],
     },
 )

@@ -131,7 +131,7 @@ PER_DOMAIN = 40  # baseline items per domain: a county publishes about 140 items
 def province_items(counties: int):
     from harvest_bench import synthetic_baselines
 
-    from ckanext_gkcatalog.province import build_province
+    from ckanext_gkcatalog.demo.province import build_province
 
     return build_province(synthetic_baselines(PER_DOMAIN), counties, seed=11, formats={"json": 1})
 
@@ -177,7 +177,7 @@ def run_import(path: str, ini: str, portal: str) -> None:
 
     from harvest_bench import synthetic_baselines_as_baselines
 
-    from ckanext_gkcatalog.ckan_logic import get_store
+    from ckanext_gkcatalog.ckan.settings import get_store
 
     _, flask_app = boot(ini)
     with flask_app.test_request_context():
@@ -225,7 +225,7 @@ def _harvest_source(context, name, url, source_type, owner, config) -> dict:
 def _run(path: str, store, sources: list) -> int:
     """Run the imports; returns the number of errors reported."""
     if path == "direct":
-        from ckanext_gkcatalog.ckan_sync import sync_datasets
+        from ckanext_gkcatalog.ckan.sync import sync_datasets
         from ckanext_gkcatalog.harvesters.fetch import FetchLimits
         from ckanext_gkcatalog.harvesters.pipeline import HarvestSettings, harvest
 

@@ -33,7 +33,7 @@ def main() -> None:
     from ckanext_gkcatalog.harvesters.fetch import FetchLimits
     from ckanext_gkcatalog.harvesters.pipeline import HarvestSettings, harvest
     from ckanext_gkcatalog.store import Store
-    from ckanext_gkcatalog.web import create_app, warm_up
+    from ckanext_gkcatalog.web.app import create_app, warm_up
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp, "province")

@@ -26,7 +26,7 @@ from pathlib import Path
 def synthetic_baselines(per_domain: int) -> dict:
     """Each demo baseline's items repeated under new names up to `per_domain` items, ten L2 per L1."""
     from ckanext_gkcatalog.baseline import demo_baseline_files, load_baseline
-    from ckanext_gkcatalog.province import baseline_items
+    from ckanext_gkcatalog.demo.province import baseline_items
 
     baselines = {}
     for path in demo_baseline_files():
@@ -87,7 +87,7 @@ def register(store, manifest: list, port: int) -> list:
 
 
 def generate(folder: str, counties: int, per_domain: int) -> None:
-    from ckanext_gkcatalog.province import build_province, write_province
+    from ckanext_gkcatalog.demo.province import build_province, write_province
 
     province = build_province(synthetic_baselines(per_domain), counties=counties, seed=11)
     write_province(province, Path(folder))

@@ -11,22 +11,11 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-import opencc
+from .schema import load_schema
+from .text import to_simplified
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RE = f"[{HAN}]"
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional -> simplified characters (OpenCC); simplified text passes unchanged."""
-    if not text or text.isascii():
-        return text
-    return _t2s().convert(text)
 
 
 # Whitespace between two Han characters (or a Han character and a number in running text) is a line
@@ -289,8 +278,6 @@ def _channel_value(label: str, fld) -> str:
 
 
 def parse_channels(text) -> ChannelChoice:
-    from .schema import load_schema
-
     fld = load_schema().field("channels")
     raw = _simplified_raw(text)
     boxes = list(_BOX_RE.finditer(raw))
@@ -339,8 +326,6 @@ def expand_tiers(text: str) -> list[str]:
 
 def parse_choice_list(field_name: str, text) -> tuple[list, list]:
     """(values, unknown spellings) for a text cell naming choices, e.g. '全社会' or '县级、乡、村级'."""
-    from .schema import load_schema
-
     fld = load_schema().field(field_name)
     if field_name == "tiers":  # "区 级" is one wrapped spelling; tiers are split on 、 and / instead
         parts = expand_tiers(text)

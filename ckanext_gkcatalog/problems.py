@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .schema import load_schema
+
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 # code -> (severity, Chinese template, English template). Templates use the problem's params.
@@ -70,8 +72,6 @@ class Location:
     field: str | None = None  # the schema field the column holds
 
     def describe(self, lang: str) -> str:
-        from .schema import load_schema
-
         fields = load_schema().fields
         label = fields[self.field].label("zh_Hans_CN" if lang == "zh" else "en") if self.field in fields else self.field
         parts = []
@@ -108,8 +108,6 @@ class Problem:
             self.severity = MESSAGES[self.code][0]
 
     def _params(self) -> dict:
-        from .schema import load_schema
-
         params = dict(self.params)
         fld = load_schema().fields.get(params.get("field") or self.location.field or "")
         if fld:

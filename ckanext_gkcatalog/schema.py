@@ -14,6 +14,8 @@ from importlib import resources
 import marshmallow as ma
 import yaml
 
+from .text import to_simplified
+
 SCHEMA_PACKAGE = "ckanext_gkcatalog.schemas"
 SCHEMA_FILE = "gk_catalog_item.yaml"
 DATASET_TYPE = "gk-catalog-item"
@@ -25,8 +27,6 @@ LANGS = ("zh_Hans_CN", "en")
 
 def vocab_key(text: str) -> str:
     """The comparison form of a vocabulary spelling: width-folded, no spaces, simplified characters."""
-    from .normalize import to_simplified  # local import: normalize imports this module too
-
     text = unicodedata.normalize("NFKC", text or "")
     return re.sub(r"\s+", "", to_simplified(text)).lower()
 

@@ -17,7 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from ckanext_gkcatalog.demo.province import County, baseline_items
 from ckanext_gkcatalog.store import Store
+from ckanext_gkcatalog.writers import write_catalog
+
+from servers import LocalServer
+from support import demo_baseline
 
 DATA = Path(__file__).parent / "data"
 # tests/ckan runs in CKAN's own virtualenv, with CKAN's pytest plugin (scripts/ckan_test.sh)
@@ -120,3 +125,23 @@ def store(db_url):
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture
+def county_site(tmp_path, store):
+    """A county publishing the demo social-assistance baseline as a web page on a local server, with one
+    baseline item missing and a phone number in another item's content."""
+    baseline = demo_baseline("social_assistance")
+    store.add_baseline(baseline)
+    items = baseline_items(baseline)
+    county = County("990101", "青山县", "青川市", 1.0)
+    published = [dict(i, subject="青山县民政局", county_code="990101", county_name="青山县") for i in items]
+    published = published[1:]  # the first baseline item is missing
+    published[0] = dict(published[0], content=published[0]["content"] + ";联系电话13812345678")
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "sa.html").write_bytes(write_catalog(published, "html", "青山县社会救助领域基层政务公开标准目录"))
+    store.upsert_county(county.code, county.name, city_name=county.city)
+    with LocalServer(str(root)) as server:
+        server.root, server.items, server.baseline = root, published, baseline
+        yield server

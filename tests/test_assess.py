@@ -1,42 +1,11 @@
 """Assessment on SQLite and PostgreSQL: items matched and checked at import, one snapshot per county and
 domain when a harvest lands, declared N/A items and manual mappings, a new baseline version, and the trend."""
-
-import pytest
-
 from ckanext_gkcatalog.assess import assess, assess_pending, matchers
-from ckanext_gkcatalog.baseline import demo_baseline_files, load_baseline
-from ckanext_gkcatalog.harvesters.fetch import FetchLimits
 from ckanext_gkcatalog.harvesters.pipeline import HarvestSettings, harvest
 from ckanext_gkcatalog.normalize import parse_basis
-from ckanext_gkcatalog.province import County, baseline_items
 from ckanext_gkcatalog.writers import write_catalog
 
-from servers import LocalServer
-
-SETTINGS = HarvestSettings(FetchLimits(timeout=5, connect_timeout=2, allowed_networks=["127.0.0.1/32"]), workers=2)
-
-
-def demo(domain):
-    path = next(p for p in demo_baseline_files() if p.name == f"demo_{domain}.yaml")
-    return load_baseline(path.read_bytes(), path.name)
-
-
-@pytest.fixture
-def county_site(tmp_path, store):
-    baseline = demo("social_assistance")
-    store.add_baseline(baseline)
-    items = baseline_items(baseline)
-    county = County("990101", "青山县", "青川市", 1.0)
-    published = [dict(i, subject="青山县民政局", county_code="990101", county_name="青山县") for i in items]
-    published = published[1:]  # the first baseline item is missing
-    published[0] = dict(published[0], content=published[0]["content"] + ";联系电话13812345678")
-    root = tmp_path / "site"
-    root.mkdir()
-    (root / "sa.html").write_bytes(write_catalog(published, "html", "青山县社会救助领域基层政务公开标准目录"))
-    store.upsert_county(county.code, county.name, city_name=county.city)
-    with LocalServer(str(root)) as server:
-        server.root, server.items, server.baseline = root, published, baseline
-        yield server
+from support import SETTINGS
 
 
 def test_a_harvest_lands_with_matches_a_snapshot_and_findings(store, county_site):

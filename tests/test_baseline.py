@@ -3,7 +3,7 @@ import pytest
 
 from ckanext_gkcatalog.baseline import BaselineError, demo_baseline_files, load_baseline
 
-from test_tables import csv_bytes, make_xlsx_with_merges
+from support import csv_bytes, make_xlsx_with_merges
 
 
 def test_demo_baselines_are_labelled_partial_demos():

@@ -27,9 +27,12 @@ def test_wheel_has_one_top_level_package_with_its_data(wheel):
     for needed in ("ckanext_gkcatalog/schemas/gk_catalog_item.yaml",
                    "ckanext_gkcatalog/schemas/baselines/demo_employment.yaml",
                    "ckanext_gkcatalog/harvesters/tables.py",
-                   "ckanext_gkcatalog/migration/gkcatalog/alembic.ini",
-                   "ckanext_gkcatalog/migration/gkcatalog/env.py",
-                   "ckanext_gkcatalog/migration/gkcatalog/versions/0001_initial_tables.py"):
+                   "ckanext_gkcatalog/store/migration/alembic.ini",
+                   "ckanext_gkcatalog/store/migration/env.py",
+                   "ckanext_gkcatalog/store/migration/versions/0001_initial_tables.py",
+                   "ckanext_gkcatalog/web/templates/gkcatalog/overview.html",
+                   "ckanext_gkcatalog/web/static/gkcatalog/style.css",
+                   "ckanext_gkcatalog/i18n/zh_Hans_CN/LC_MESSAGES/ckanext-gkcatalog.po"):
         assert needed in names
 
 

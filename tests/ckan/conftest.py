@@ -18,9 +18,9 @@ def memory_solr(monkeypatch):
 @pytest.fixture
 def gk_store(clean_db, with_plugins):
     """The extension's tables in CKAN's database, emptied for each test."""
-    from ckanext_gkcatalog import ckan_logic
+    from ckanext_gkcatalog.ckan.settings import get_store
 
-    store = ckan_logic.get_store()
+    store = get_store()
     store.init()
     with store.engine.begin() as conn:
         tables = [t for t in reversed(store.engine.dialect.get_table_names(conn)) if t.startswith("gk_")]

@@ -13,8 +13,8 @@ from servers import LocalServer
 from werkzeug.serving import make_server
 
 from ckanext_gkcatalog.baseline import demo_baseline_files, load_baseline
-from ckanext_gkcatalog.ckan_sync import dataset_id
-from ckanext_gkcatalog.province import baseline_items
+from ckanext_gkcatalog.ckan.sync import dataset_id
+from ckanext_gkcatalog.demo.province import baseline_items
 from ckanext_gkcatalog.writers import write_catalog
 
 HARVEST_PLUGINS = "scheming_datasets gkcatalog harvest gkcatalog_harvest"
@@ -76,7 +76,7 @@ def test_harvest_action_writes_only_changed_items_and_deletes_withdrawn_ones(gk_
 
 
 def test_items_ckan_rejects_are_reported_with_their_row_and_written_by_a_later_run(gk_store, tmp_path):
-    from ckanext_gkcatalog.ckan_sync import sync_datasets
+    from ckanext_gkcatalog.ckan.sync import sync_datasets
 
     baseline = _baseline(gk_store)
     gk_store.upsert_county("990101", "青山县", city_name="青川市")

@@ -77,7 +77,7 @@ def test_dashboards_render_in_ckan_page_and_admin_actions_are_denied(app, gk_sto
 def test_a_county_admin_harvests_a_source_and_reads_its_completeness(app, gk_store, tmp_path):
     from servers import LocalServer
 
-    from ckanext_gkcatalog.province import baseline_items
+    from ckanext_gkcatalog.demo.province import baseline_items
     from ckanext_gkcatalog.writers import write_catalog
 
     path = next(p for p in demo_baseline_files() if p.name == "demo_social_assistance.yaml")

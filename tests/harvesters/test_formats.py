@@ -13,7 +13,7 @@ from ckanext_gkcatalog.harvesters.pipeline import harvest
 
 from servers import LocalServer
 from test_pipeline import SETTINGS
-from test_tables import make_xlsx_with_merges
+from support import make_xlsx_with_merges
 
 DOMAIN = {"domain": "social_assistance", "county_code": "530581", "county_name": "腾冲市"}
 

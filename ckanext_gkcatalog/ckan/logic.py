@@ -1,0 +1,206 @@
+"""What ckanext-gkcatalog adds to CKAN, as plain functions that plugin.py wires in: actions and their auth
+functions, the validator the schema names, the search-index hook and the facets, template helpers, and
+the hooks the dashboards blueprint asks the host for (language, admin right, user).
+
+Everything in this package imports CKAN; the rest of the product never does, so the standalone portal runs
+without it.
+"""
+from __future__ import annotations
+
+import json
+
+import ckan.plugins.toolkit as tk
+
+from ..baseline import BaselineError, load_baseline
+from ..harvesters.pipeline import harvest
+from ..reports import dashboard
+from ..schema import DATASET_TYPE, load_schema
+from .settings import get_store, harvest_settings
+from .sync import sync_datasets
+
+FACETS = {"domain": ("试点领域", "Policy domain"), "level1": ("一级事项", "Level 1 item"),
+          "mode": ("公开方式", "Mode"), "tiers": ("公开层级", "Tier"), "channels": ("公开渠道", "Channel")}
+MULTIPLE = ("channels", "audience", "mode", "tiers")  # stored as JSON lists by ckanext-scheming
+
+
+# --- auth -----------------------------------------------------------------------------------------
+
+def _is_county_admin(context, county_code: str | None) -> bool:
+    """Sysadmins, and for a county the admins of its organization (named by the county's org_name)."""
+    user = context.get("auth_user_obj") or tk.current_user
+    if getattr(user, "sysadmin", False):
+        return True
+    if not county_code or not getattr(user, "is_authenticated", False):
+        return False
+    county = get_store().county(county_code)
+    org = county.org_name if county and county.org_name else county_code
+    return _org_admin(user, org)
+
+
+def _org_admin(user, org: str) -> bool:
+    from ckan import authz
+
+    try:
+        group = tk.get_action("organization_show")({"ignore_auth": True}, {"id": org, "include_datasets": False,
+                                                                           "include_dataset_count": False})
+    except tk.ObjectNotFound:
+        return False
+    return authz.has_user_permission_for_group_or_org(group["id"], user.name, "admin")
+
+
+def auth_read(context, data_dict=None) -> dict:
+    return {"success": True}  # the dashboards are public, like CKAN's dataset pages
+
+
+def auth_admin(context, data_dict=None) -> dict:
+    county = (data_dict or {}).get("county_code")
+    if _is_county_admin(context, county):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only sysadmins and the county's organization admins may do this.")}
+
+
+def auth_sysadmin(context, data_dict=None) -> dict:
+    return {"success": False, "msg": tk._("Only sysadmins may load a baseline.")}  # sysadmins pass before this
+
+
+AUTH = {"gkcatalog_overview": auth_read, "gkcatalog_county_completeness": auth_read,
+        "gkcatalog_harvest_source": auth_admin, "gkcatalog_load_baseline": auth_sysadmin}
+
+
+# --- actions --------------------------------------------------------------------------------------
+
+@tk.side_effect_free
+def gkcatalog_overview(context, data_dict) -> dict:
+    """The province overview: every county's scores per domain, ranked. Optional: city, domain."""
+    tk.check_access("gkcatalog_overview", context, data_dict)
+    view = dashboard.overview(get_store(), data_dict.get("city"), data_dict.get("domain"))
+    return {"domains": view.domains, "counts": view.counts, "ranking": dashboard.ranking_rows(view)}
+
+
+@tk.side_effect_free
+def gkcatalog_county_completeness(context, data_dict) -> dict:
+    """A county's completeness against the baseline, per domain: score, dimensions, present/missing/N/A items."""
+    tk.check_access("gkcatalog_county_completeness", context, data_dict)
+    code = tk.get_or_bust(data_dict, "county_code")
+    store = get_store()
+    if store.county(code) is None:
+        raise tk.ObjectNotFound(tk._("No such county"))
+    domains = []
+    for report in dashboard.county_report(store, code):
+        snap = report.snapshot
+        domains.append({
+            "domain": report.domain, "score": snap.score, "rating": snap.rating, "coverage": snap.coverage,
+            "completeness": snap.completeness, "compliance": snap.compliance, "freshness": snap.freshness,
+            "details": snap.details, "computed_at": snap.computed_at.isoformat(),
+            "items": [{"code": entry.code, "level1": entry.level1, "level2": entry.level2, "level3": entry.level3,
+                       "status": status, "matched": [i.id for i in matched]}
+                      for entry, status, matched in report.entries]})
+    return {"county_code": code, "domains": domains}
+
+
+def gkcatalog_harvest_source(context, data_dict) -> dict:
+    """Harvest one registered source now (in the request: sources are single files or one API listing)."""
+    source_id = int(tk.get_or_bust(data_dict, "source_id"))
+    store = get_store()
+    source = store.source(source_id)
+    if source is None:
+        raise tk.ObjectNotFound(tk._("No such source"))
+    tk.check_access("gkcatalog_harvest_source", context, {"county_code": source.county_code})
+    (report,) = harvest(store, [source], harvest_settings())
+    published = sync_datasets(store, store.items_to_publish([source.id]))  # what changed, as CKAN datasets
+    return {"job_id": report.job_id, "status": report.status, "counts": report.counts, "message": report.message,
+            "datasets": published.counts, "dataset_errors": published.errors}
+
+
+def gkcatalog_load_baseline(context, data_dict) -> dict:
+    """Load a baseline (the YAML text or a spreadsheet's bytes as `content`, its file `name`) and activate it."""
+    tk.check_access("gkcatalog_load_baseline", context, data_dict)
+    content, name = tk.get_or_bust(data_dict, ["content", "name"])
+    try:
+        baseline = load_baseline(content.encode("utf-8") if isinstance(content, str) else content, name)
+    except BaselineError as exc:
+        raise tk.ValidationError({"content": [str(exc)]})
+    record = get_store().add_baseline(baseline, activate=tk.asbool(data_dict.get("activate", True)))
+    return {"domain": record.domain, "version": record.version, "items": len(baseline.items),
+            "problems": [p.message("en") for p in baseline.problems]}
+
+
+ACTIONS = {f.__name__: f for f in (gkcatalog_overview, gkcatalog_county_completeness, gkcatalog_harvest_source,
+                                   gkcatalog_load_baseline)}
+
+
+# --- validation, indexing, facets ------------------------------------------------------------------
+
+def gk_open_multiple_choice(field, schema):
+    """scheming_multiple_choice that keeps values outside the choices (channels a county added locally),
+    stored as ckanext-scheming stores lists: a JSON list, the schema's choices first in their order."""
+    order = [c["value"] for c in field.get("choices", [])]
+
+    def validator(key, data, errors, context):
+        if errors[key]:
+            return
+        value = data[key]
+        if value is tk.missing or value is None or value == "":
+            value = []
+        elif isinstance(value, str):
+            try:
+                value = json.loads(value) if value.startswith("[") else [value]
+            except ValueError:
+                value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors[key].append(tk._("expecting list of strings"))
+            return
+        known = [v for v in order if v in value]
+        data[key] = json.dumps(known + [v for v in dict.fromkeys(value) if v not in order], ensure_ascii=False)
+
+    return validator
+
+
+gk_open_multiple_choice.is_a_scheming_validator = True  # ckanext-scheming passes (field, schema)
+
+
+def before_dataset_index(pkg_dict: dict) -> dict:
+    """Index the list fields as lists, so each channel, mode and tier is its own facet value."""
+    if pkg_dict.get("type") != DATASET_TYPE:
+        return pkg_dict
+    for name in MULTIPLE:
+        value = pkg_dict.get(name)
+        if isinstance(value, str) and value.startswith("["):
+            try:
+                pkg_dict[name] = json.loads(value)
+            except ValueError:
+                pass
+    return pkg_dict
+
+
+def dataset_facets(facets: dict, package_type: str) -> dict:
+    if package_type != DATASET_TYPE:
+        return facets
+    zh = lang() == "zh"
+    for name, (label_zh, label_en) in FACETS.items():
+        facets[name] = label_zh if zh else label_en
+    return facets
+
+
+# --- hooks of the dashboards blueprint, and template helpers --------------------------------------
+
+def lang() -> str:
+    return "en" if (tk.h.lang() or "").startswith("en") else "zh"
+
+
+def blueprint_is_admin(county_code: str | None) -> bool:
+    return _is_county_admin({}, county_code)
+
+
+def blueprint_user() -> str | None:
+    user = tk.current_user
+    return user.name if getattr(user, "is_authenticated", False) else None
+
+
+def helper_choice_label(field_name: str, value: str) -> str:
+    """The label of a schema value in the page's language (for facet items and item pages)."""
+    field = load_schema().fields.get(field_name)
+    return field.value_label(value, "en" if lang() == "en" else "zh_Hans_CN") if field else value
+
+
+HELPERS = {"gkcatalog_choice_label": helper_choice_label, "gkcatalog_facet_names": lambda: list(FACETS)}

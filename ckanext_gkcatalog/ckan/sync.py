@@ -1,0 +1,163 @@
+"""Inside CKAN: harvested items written as CKAN datasets of type gk-catalog-item.
+
+The store stays the record of every harvest; CKAN gets one dataset per item, owned by its county's
+organization, written through package_create/package_update so ckanext-scheming validates it like a
+dataset entered by hand. Each item remembers the content hash its dataset was written with (ckan_hash),
+so only the items that changed are written, and a withdrawn item's dataset is deleted in CKAN (the item
+stays in the store as withdrawn). An item CKAN rejects is reported and written again by the next run.
+"""
+from __future__ import annotations
+
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+
+import click
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ..schema import CKAN_CORE_FIELDS, DATASET_TYPE
+from .settings import get_store
+
+
+def dataset_id(item_id: str) -> str:
+    """A stable item id (32 hex digits) is also its dataset's id: CKAN wants a UUID."""
+    return str(uuid.UUID(item_id))
+
+
+def dataset_name(item_id: str) -> str:
+    return f"gk-{item_id}"
+
+
+def org_name(county) -> str:
+    return county.org_name or county.code
+
+
+def dataset_dict(item, organization: str) -> dict:
+    fields = {k: v for k, v in (item.fields or {}).items() if k not in CKAN_CORE_FIELDS and v not in (None, "", [])}
+    return {**fields, "type": DATASET_TYPE, "id": dataset_id(item.id), "name": dataset_name(item.id),
+            "title": item.level3 or item.level2 or item.level1, "owner_org": organization,
+            "county_code": item.county_code, "domain": item.domain}
+
+
+def writer_context() -> dict:
+    """Datasets are written as the site user, as ckanext-harvest does: a county admin's harvest may write
+    its county's datasets. CKAN's auth was asked once, for the harvest, not again per dataset."""
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "return_id_only": True, "ignore_auth": True}
+
+
+def ensure_organizations(counties: list, context: dict) -> dict:
+    """{county code: organization name}; a county's organization is created (titled with its name) when
+    CKAN has none, so every item has its owner. `context`: the writer's (writer_context())."""
+    names = {}
+    for county in counties:
+        name = org_name(county)
+        if model.Group.get(name) is None:
+            tk.get_action("organization_create")({**context, "return_id_only": False},
+                                                 {"name": name, "title": county.name})
+        names[county.code] = name
+    return names
+
+
+def write_dataset(package_id: str, data: dict | None, context: dict | None = None) -> str:
+    """Create or update a dataset from `data`, or delete it when `data` is None (a withdrawn item);
+    returns created | updated | deleted | gone (nothing to delete)."""
+    context = context or writer_context()
+    existing = model.Package.get(package_id)
+    if data is None:
+        if existing is None or existing.state == "deleted":
+            return "gone"
+        tk.get_action("package_delete")(dict(context), {"id": package_id})
+        return "deleted"
+    if existing is None:
+        tk.get_action("package_create")(dict(context), data)
+        return "created"
+    tk.get_action("package_update")(dict(context), {**data, "state": "active"})  # a withdrawn item came back
+    return "updated"
+
+
+def item_dataset(item, owners: dict) -> dict | None:
+    """What an item's dataset should be now: None for a withdrawn item (its dataset is deleted)."""
+    return dataset_dict(item, owners[item.county_code]) if item.status == "active" else None
+
+
+def describe_error(data: dict, item_id: str, exc: Exception) -> str:
+    """Where the item came from (its source file and place in it) and what CKAN said about which field."""
+    where = " ".join(str(data[k]) for k in ("source_url", "source_location") if data.get(k))
+    if isinstance(exc, tk.ValidationError):
+        what = "; ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
+                         for k, v in exc.error_dict.items())
+    else:
+        what = str(exc) or repr(exc)
+    label = " / ".join(str(data[k]) for k in ("level1", "level2", "level3") if data.get(k))
+    return f"{where or item_id} ({label or item_id}): {what}"
+
+
+@dataclass
+class SyncReport:
+    counts: dict = field(default_factory=lambda: {"created": 0, "updated": 0, "deleted": 0, "errors": 0})
+    errors: list = field(default_factory=list)  # messages naming the item's file, row and field
+
+
+BATCH = 200  # datasets written per transaction: one commit (and its search-index updates) per batch
+REFUSED = (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized)
+
+
+def sync_datasets(store, items: list | None = None, on_item=None) -> SyncReport:
+    """Write the datasets of `items` (default: every item that changed, store.items_to_publish()) through
+    package_create, package_update and package_delete, BATCH per transaction; `on_item()` is called after
+    each item (a progress bar). An item CKAN refuses is reported and left for the next run."""
+    items = store.items_to_publish() if items is None else items
+    report = SyncReport()
+    if not items:
+        return report
+    counties = {c.code: c for c in store.counties()}
+    context = writer_context()
+    owners = ensure_organizations([counties[c] for c in sorted({i.county_code for i in items if i.status == "active"})],
+                                  context)
+    context, queue, batch = {**context, "defer_commit": True}, deque(items), {}
+
+    def commit():
+        model.repo.commit()
+        store.mark_published({i.id: i.content_hash if i.status == "active" else None for i, _ in batch.values()})
+        for _, outcome in batch.values():  # after CKAN's commit: a crash between the two rewrites, never skips
+            if outcome != "gone":
+                report.counts[outcome] += 1
+            if on_item:
+                on_item()
+        batch.clear()
+
+    while queue:
+        item = queue.popleft()
+        if item.errors and batch:  # our checks found errors: CKAN may refuse it, and a refusal rolls back
+            commit()
+        data = item_dataset(item, owners)
+        try:
+            batch[item.id] = (item, write_dataset(dataset_id(item.id), data, context))
+        except REFUSED as exc:
+            report.counts["errors"] += 1
+            report.errors.append(describe_error(data or item.fields or {}, item.id, exc))
+            # CKAN rolled its session back: the batch's writes since the last commit are gone, so again
+            queue.extendleft(i for i, _ in reversed(list(batch.values())))
+            batch.clear()
+            if on_item:
+                on_item()
+        if len(batch) >= BATCH or (batch and not queue):
+            commit()
+    return report
+
+
+@click.command("sync-datasets")
+def sync_command():
+    """Write the items that changed since the last run as CKAN datasets (after harvests run by
+    `ckan gkcatalog harvest` or the standalone scheduler on CKAN's database)."""
+    store = get_store()
+    items = store.items_to_publish()
+    with click.progressbar(length=len(items), label="datasets") as bar:
+        report = sync_datasets(store, items, on_item=lambda: bar.update(1))
+    for message in report.errors:
+        click.echo(message, err=True)
+    click.echo(", ".join(f"{k} {v}" for k, v in report.counts.items()))
+    if report.errors:
+        raise SystemExit(1)

@@ -1,0 +1,88 @@
+"""What the command groups share: the context (database, language, store), options and printing."""
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING
+
+import click
+
+from ..harvesters.fetch import FetchLimits
+from ..schema import load_schema
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+
+class Context:
+    """What every command gets: the database it was given, the language of its messages, the store."""
+
+    def __init__(self, db: str | None, lang: str):
+        self.db = db
+        self.lang = lang
+        self._store = None
+
+    @property
+    def store(self) -> Store:
+        """The store, migrated to the newest schema on first use (so a new file just works)."""
+        if self._store is None:
+            from ..store import Store  # here, not above: commands without a store never import SQLAlchemy
+
+            self._store = Store(self.db)
+            self._store.init()
+        return self._store
+
+    def say(self, zh: str, en: str) -> str:
+        return zh if self.lang == "zh" else en
+
+    def report(self, problems, err: bool = True) -> None:
+        for p in problems:
+            mark = {"error": "✗", "warning": "!", "info": "·"}[p.severity]
+            click.echo(f"{mark} {p.message(self.lang)}", err=err)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def domain_key(ctx: Context, domain: str | None) -> str | None:
+    """The domain's key for a key or Chinese name given on the command line; a clear error otherwise."""
+    if not domain:
+        return None
+    key = load_schema().domain(domain)
+    if key is None:
+        raise click.ClickException(ctx.say(f"无法识别领域“{domain}”", f"unknown domain '{domain}'"))
+    return key
+
+
+def domain_label(value: str, lang: str) -> str:
+    return load_schema().field("domain").value_label(value, "zh_Hans_CN" if lang == "zh" else "en")
+
+
+def fetch_options(command):
+    """The download limits, shared by every command that fetches."""
+    for option in reversed([
+        click.option("--allow-network", multiple=True, metavar="CIDR", envvar="GKCATALOG_ALLOW_NETWORKS",
+                     help="Private network a source may resolve to (e.g. 127.0.0.1/32); refused by default."),
+        click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds for a download."),
+        click.option("--max-bytes", type=int, default=50 * 1024 * 1024, show_default=True,
+                     help="Largest download accepted."),
+    ]):
+        command = option(command)
+    return command
+
+
+def limits(allow_network, timeout, max_bytes):
+    networks = [n for value in allow_network for n in value.split()]
+    return FetchLimits(timeout=timeout, max_bytes=max_bytes, allowed_networks=networks)
+
+
+def width(text: str) -> int:
+    """Display width: CJK characters take two columns in a terminal."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def table(header: list, rows: list) -> str:
+    widths = [max(width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells):
+        return "  ".join(str(c) + " " * (w - width(str(c))) for c, w in zip(cells, widths)).rstrip()
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])

@@ -1,0 +1,86 @@
+"""`gkcatalog harvest` (run the sources' harvests) and `gkcatalog jobs` (what each run did)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ..harvesters.pipeline import HarvestSettings, harvest as run_harvest
+from .base import Context, fetch_options, limits, pass_ctx, table
+
+
+@click.command()
+@click.option("--county", help="Only this county's sources (6-digit code).")
+@click.option("--source", "source_id", type=int, help="Only this source.")
+@click.option("--due", is_flag=True, help="Only the sources whose scheduled time has come.")
+@click.option("--workers", type=int, default=4, show_default=True, help="Sources harvested at once.")
+@click.option("--processes", type=int, default=os.cpu_count() or 1, show_default=True,
+              help="Parser processes (files are parsed on every core); 1 parses in the harvesting threads.")
+@fetch_options
+@pass_ctx
+def harvest(ctx: Context, county, source_id, due, workers, processes, allow_network, timeout, max_bytes):
+    """Harvest county sources into the store (all enabled sources unless narrowed)."""
+    store = ctx.store
+    if source_id:
+        chosen = [s for s in [store.source(source_id)] if s]
+    elif due:
+        chosen = store.due_sources()
+    else:
+        chosen = store.sources(county, enabled_only=True)
+    if county:
+        chosen = [s for s in chosen if s.county_code == county]
+    if not chosen:
+        click.echo(ctx.say("没有需要采集的来源。", "No sources to harvest."))
+        return
+    settings = HarvestSettings(limits(allow_network, timeout, max_bytes), workers, processes)
+    with click.progressbar(length=len(chosen), label=ctx.say("采集", "Harvesting"), file=sys.stderr) as bar:
+        reports = run_harvest(store, chosen, settings, on_done=lambda report: bar.update(1))
+    header = ctx.say(["作业", "来源", "县", "状态", "新增", "更新", "未变", "撤下", "错误"],
+                     ["job", "source", "county", "status", "added", "updated", "unchanged", "withdrawn", "errors"])
+    click.echo(table(header, [[str(r.job_id), str(r.source_id), r.county_code, r.status,
+                                *(str(r.counts.get(k, 0)) for k in ("added", "updated", "unchanged", "withdrawn", "errors"))]
+                               for r in reports]))
+    if any(r.status == "failed" for r in reports):
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--source", "source_id", type=int, help="Only this source's jobs.")
+@click.option("--job", "job_id", type=int, help="Show one job with its findings.")
+@click.option("--limit", type=int, default=30, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def jobs(ctx: Context, source_id, job_id, limit, fmt):
+    """List harvest jobs, newest first, or one job's findings."""
+    def summary(j):
+        return {"id": j.id, "source_id": j.source_id, "status": j.status, "started_at": j.started_at.isoformat(),
+                "finished_at": j.finished_at.isoformat() if j.finished_at else None, "timings": j.timings,
+                **{k: getattr(j, k) for k in ("added", "updated", "unchanged", "withdrawn", "errors")}, "message": j.message}
+    if job_id:
+        job = ctx.store.job(job_id)
+        if job is None:
+            raise click.ClickException(ctx.say(f"没有作业 {job_id}", f"no job {job_id}"))
+        findings = ctx.store.findings(job_id)
+        if fmt == "json":
+            click.echo(json.dumps({**summary(job), "findings": [
+                {"stage": f.stage, "rule": f.rule, "severity": f.severity, "item_id": f.item_id, "location": f.location,
+                 "message_zh": f.message_zh, "message_en": f.message_en} for f in findings]}, ensure_ascii=False, indent=2))
+            return
+        click.echo(json.dumps(summary(job), ensure_ascii=False))
+        for f in findings:
+            click.echo(f"[{f.stage}] {f.severity}: {f.message_zh if ctx.lang == 'zh' else f.message_en}")
+        return
+    records = ctx.store.jobs(source_id, limit)
+    if fmt == "json":
+        click.echo(json.dumps([summary(j) for j in records], ensure_ascii=False, indent=2))
+        return
+    header = ctx.say(["作业", "来源", "状态", "开始", "用时(秒)", "新增", "更新", "未变", "撤下", "错误"],
+                     ["job", "source", "status", "started", "seconds", "added", "updated", "unchanged", "withdrawn", "errors"])
+    rows = []
+    for j in records:
+        took = f"{(j.finished_at - j.started_at).total_seconds():.2f}" if j.finished_at else "-"
+        rows.append([str(j.id), str(j.source_id or "-"), j.status, j.started_at.strftime("%Y-%m-%d %H:%M:%S"), took,
+                     *(str(getattr(j, k)) for k in ("added", "updated", "unchanged", "withdrawn", "errors"))])
+    click.echo(table(header, rows))

@@ -1,0 +1,52 @@
+"""The `gkcatalog` command: the main group, and where each command lives.
+
+Each command group is its own module, imported only when the command runs (click's lazy-loading pattern),
+so `gkcatalog parse` never imports the store (SQLAlchemy) or the portal (Flask). Messages are Chinese by
+default; `--lang en` (or GKCATALOG_LANG=en) switches to English.
+"""
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from .base import Context
+
+# command name -> "module:object" under ckanext_gkcatalog.cli
+COMMANDS = {
+    "init": "admin:init",
+    "user": "admin:user",
+    "baseline": "baseline:baseline",
+    "parse": "parse:parse",
+    "source": "source:source",
+    "harvest": "harvest:harvest",
+    "jobs": "harvest:jobs",
+    "assess": "assess:assess",
+    "decide": "assess:decide",
+    "serve": "serve:serve",
+    "demo": "serve:demo",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when they are asked for (to run, or for --help)."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name in self.commands or name not in COMMANDS:
+            return super().get_command(ctx, name)
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+
+
+@click.group(name="gkcatalog", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="GKCATALOG_DB", default=None, metavar="URL",
+              help="Database: a SQLAlchemy URL (postgresql://…) or a SQLite file path. Default: ./gkcatalog.db")
+@click.option("--lang", envvar="GKCATALOG_LANG", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of messages.")
+@click.pass_context
+def main(ctx, db, lang):
+    """ckanext-gkcatalog: grassroots disclosure standard catalogs (基层政务公开标准目录)."""
+    ctx.obj = Context(db, lang)

@@ -1,0 +1,112 @@
+"""`gkcatalog source`: the county sources, registered one by one or from a city's list."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ..problems import Location, Problem
+from ..sources import KINDS, parse_frequency, read_source_list
+from .base import Context, domain_key, pass_ctx, table
+
+
+@click.group()
+def source():
+    """County sources: register, import a city's list, enable or disable."""
+
+
+@source.command("add")
+@click.argument("county_code")
+@click.argument("url")
+@click.option("--kind", type=click.Choice(KINDS), default="auto",
+              show_default=True, help="How to read the URL; auto decides from the response.")
+@click.option("--domain", "-d", help="The domain the URL publishes (leave out when it names its domains itself).")
+@click.option("--county-name", help="Name of the county, needed the first time a county is registered.")
+@click.option("--city-name", help="Name of the county's city.")
+@click.option("--every", help="Harvest frequency: 30m, 12h, 1d, 1w (default: on demand only).")
+@click.option("--page", "pages", multiple=True, help="Further pages of a catalog split over several pages.")
+@click.option("--dataset", help="CKAN sources: read the catalog files of this dataset instead of gk-catalog-item datasets.")
+@click.option("--organization", help="CKAN sources: only the gk-catalog-item datasets of this organization.")
+@pass_ctx
+def source_add(ctx: Context, county_code, url, kind, domain, county_name, city_name, every, pages, dataset,
+               organization):
+    """Register URL as the catalog of COUNTY_CODE (a 6-digit 行政区划代码).
+
+    For --kind ckan, URL is the portal's address (https://data.example.gov.cn)."""
+    key = domain_key(ctx, domain)
+    options = {k: v for k, v in {"pages": list(pages), "dataset": dataset, "organization": organization}.items() if v}
+    try:
+        ctx.store.upsert_county(county_code, county_name, city_name=city_name)
+        record = ctx.store.add_source(county_code, url, kind, key, options, parse_frequency(every))
+    except (LookupError, ValueError) as exc:
+        raise click.ClickException(str(exc))
+    click.echo(ctx.say(f"已登记来源 #{record.id}:{county_code} {url}", f"Registered source #{record.id}: {county_code} {url}"))
+
+
+@source.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@pass_ctx
+def source_import(ctx: Context, file):
+    """Register every row of a CSV/XLSX list of county URLs (行政区划代码, 县名, 市, 领域, 网址, 类型, 频率)."""
+    with open(file, "rb") as fh:
+        rows, problems = read_source_list(fh.read(), os.path.basename(file))
+    registered = 0
+    for row in rows:
+        try:
+            ctx.store.upsert_county(row.county_code, row.county_name, city_name=row.city_name)
+        except LookupError:  # a county seen for the first time needs its name
+            problems.append(Problem("required", Location(os.path.basename(file), None, row.row, field="county_name"),
+                                    {"field": "county_name"}))
+            continue
+        ctx.store.add_source(row.county_code, row.url, row.kind, row.domain, None, row.frequency_seconds)
+        registered += 1
+    ctx.report(problems)
+    errors = len([p for p in problems if p.is_error])
+    click.echo(ctx.say(f"登记 {registered} 个来源,{errors} 处错误的行未登记",
+                       f"Registered {registered} sources; {errors} errors, their rows left out"))
+    if not registered and problems:
+        sys.exit(1)
+
+
+@source.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def source_list(ctx: Context, fmt):
+    """List the registered sources."""
+    records = ctx.store.sources()
+    if fmt == "json":
+        click.echo(json.dumps([{"id": r.id, "county_code": r.county_code, "domain": r.domain, "kind": r.kind, "url": r.url,
+                                "enabled": r.enabled, "frequency_seconds": r.frequency_seconds,
+                                "next_run_at": r.next_run_at.isoformat() if r.next_run_at else None,
+                                "options": r.options} for r in records], ensure_ascii=False, indent=2))
+        return
+    header = ctx.say(["编号", "县", "领域", "类型", "启用", "频率(秒)", "网址"], ["id", "county", "domain", "kind", "on", "every (s)", "url"])
+    click.echo(table(header, [[str(r.id), r.county_code, r.domain or "*", r.kind, "*" if r.enabled else "",
+                                str(r.frequency_seconds or "-"), r.url] for r in records]))
+
+
+@source.command("enable")
+@click.argument("source_id", type=int)
+@pass_ctx
+def source_enable(ctx: Context, source_id):
+    """Harvest SOURCE_ID again."""
+    _set_enabled(ctx, source_id, True)
+
+
+@source.command("disable")
+@click.argument("source_id", type=int)
+@pass_ctx
+def source_disable(ctx: Context, source_id):
+    """Stop harvesting SOURCE_ID; its items stay."""
+    _set_enabled(ctx, source_id, False)
+
+
+def _set_enabled(ctx: Context, source_id: int, enabled: bool) -> None:
+    try:
+        ctx.store.set_source_enabled(source_id, enabled)
+    except LookupError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(ctx.say(f"来源 #{source_id} 已{'启用' if enabled else '停用'}",
+                       f"Source #{source_id} {'enabled' if enabled else 'disabled'}"))

@@ -1,1 +1,0 @@
-"""Alembic migrations of the store, in the layout CKAN expects of an extension (migration/<plugin>/)."""

@@ -1,0 +1,79 @@
+"""Charts as server-rendered SVG: no script, no CDN. Every text is escaped (names come from harvested
+pages). Colours follow the rating bands, so a chart reads like the table beside it."""
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from ..scoring import RATINGS, rating
+
+BAND_COLOURS = {"excellent": "#1a7f37", "good": "#7fbf3f", "sufficient": "#f2b233", "insufficient": "#d1483c"}
+EMPTY = "#e6e6e6"
+FONT = 'font-family="system-ui, \'Noto Sans CJK SC\', sans-serif"'
+
+
+def colour(score: float | None) -> str:
+    return EMPTY if score is None else BAND_COLOURS[rating(score)]
+
+
+def _svg(width: int, height: int, body: list, title: str) -> Markup:
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+                  f'role="img" aria-label="{escape(title)}" {FONT} font-size="12"><title>{escape(title)}</title>'
+                  + "".join(body) + "</svg>")
+
+
+def heatmap(rows: list[tuple[str, str, list]], columns: list[str], title: str) -> Markup:
+    """rows: (label, link, [score or None per column])."""
+    cell_w, cell_h, left, top = 64, 22, 150, 40
+    width, height = left + cell_w * len(columns) + 10, top + cell_h * len(rows) + 10
+    body = []
+    for j, name in enumerate(columns):
+        body.append(f'<text x="{left + j * cell_w + cell_w / 2}" y="{top - 10}" text-anchor="middle">{escape(name)}</text>')
+    for i, (label, link, values) in enumerate(rows):
+        y = top + i * cell_h
+        body.append(f'<a href="{escape(link)}"><text x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(label)}</text></a>')
+        for j, value in enumerate(values):
+            x = left + j * cell_w
+            text = "–" if value is None else f"{value:.0f}"
+            body.append(f'<a href="{escape(link)}"><rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                        f'fill="{colour(value)}"><title>{escape(label)} · {escape(columns[j])}: {text}</title></rect>'
+                        f'<text x="{x + cell_w / 2}" y="{y + 15}" text-anchor="middle" fill="{"#000" if value is None else "#fff"}">'
+                        f'{text}</text></a>')
+    return _svg(width, height, body, title)
+
+
+def bars(items: list[tuple[str, float]], title: str, maximum: float = 100) -> Markup:
+    """Horizontal bars, one per (label, value), in the given order."""
+    bar_h, left, width = 20, 150, 620
+    span = width - left - 50
+    body = []
+    for i, (label, value) in enumerate(items):
+        y = 10 + i * bar_h
+        length = max(0.0, min(value, maximum)) / maximum * span
+        body.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(label)}</text>'
+                    f'<rect x="{left}" y="{y + 2}" width="{length:.1f}" height="{bar_h - 5}" fill="{colour(value)}"/>'
+                    f'<text x="{left + length + 4:.1f}" y="{y + 14}">{value:.1f}</text>')
+    return _svg(width, 20 + bar_h * len(items), body, title)
+
+
+def trend(points: list[tuple[str, float]], title: str) -> Markup:
+    """A line of scores over time; points are (label, score 0..100), oldest first."""
+    width, height, left, bottom, top = 620, 200, 40, 30, 10
+    plot_w, plot_h = width - left - 20, height - top - bottom
+    body = []
+    for lowest, name in RATINGS:  # the bands behind the line
+        y = top + plot_h * (1 - lowest / 100)
+        body.append(f'<line x1="{left}" x2="{width - 20}" y1="{y:.1f}" y2="{y:.1f}" stroke="{BAND_COLOURS[name]}" '
+                    f'stroke-dasharray="3,3"/><text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{lowest}</text>')
+    if points:
+        step = plot_w / max(1, len(points) - 1)
+        coords = [(left + i * step, top + plot_h * (1 - score / 100)) for i, (_, score) in enumerate(points)]
+        body.append('<polyline fill="none" stroke="#2457a6" stroke-width="2" points="'
+                    + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords) + '"/>')
+        for (x, y), (label, score) in zip(coords, points):
+            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour(score)}">'
+                        f'<title>{escape(label)}: {score:.1f}</title></circle>')
+        for index in sorted({0, len(points) - 1}):
+            anchor = "start" if index == 0 else "end"
+            body.append(f'<text x="{coords[index][0]:.1f}" y="{height - 8}" text-anchor="{anchor}">'
+                        f'{escape(points[index][0])}</text>')
+    return _svg(width, height, body, title)

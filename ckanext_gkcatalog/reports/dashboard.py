@@ -1,0 +1,154 @@
+"""What the dashboards, the exports and the CKAN actions show, as plain data read from the stored
+snapshots (never computed per page view): the province overview and ranking, a county's report against
+the baseline, a baseline's coverage across counties, and the gap list.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..scoring import RATING_LABELS, WEIGHTS, rating
+
+SORT_KEYS = ("score", "coverage", "findings", "county", "city", "last_harvest")
+
+
+@dataclass
+class OverviewRow:
+    code: str
+    name: str
+    city: str
+    scores: dict  # domain -> snapshot
+    score: float  # mean over the shown domains
+    coverage: float
+    errors: int
+    warnings: int
+    last_harvest: object = None
+    rank: int = 0
+
+    @property
+    def findings(self) -> int:
+        return self.errors + self.warnings
+
+    @property
+    def rating(self) -> str:
+        return rating(self.score)
+
+
+@dataclass
+class Overview:
+    rows: list
+    domains: list
+    cities: list
+    counts: dict = field(default_factory=dict)  # rating -> number of counties
+
+
+def overview(store, city: str | None = None, domain: str | None = None, sort: str = "score",
+             descending: bool = True) -> Overview:
+    counties = {c.code: c for c in store.counties()}
+    snapshots = [s for s in store.latest_snapshots(domain) if s.county_code in counties]
+    harvested = store.last_harvests()
+    by_county: dict = {}
+    for snap in snapshots:
+        by_county.setdefault(snap.county_code, {})[snap.domain] = snap
+    rows = []
+    for code, snaps in by_county.items():
+        county = counties[code]
+        if city and county.city_name != city:
+            continue
+        values = list(snaps.values())
+        rows.append(OverviewRow(
+            code, county.name, county.city_name or "", snaps,
+            round(sum(s.score for s in values) / len(values), 1),
+            round(sum(s.coverage for s in values) / len(values), 4),
+            sum(s.details.get("errors", 0) for s in values), sum(s.details.get("warnings", 0) for s in values),
+            harvested.get(code)))
+    for rank, row in enumerate(sorted(rows, key=lambda r: (-r.score, r.code)), start=1):
+        row.rank = rank
+    sort = sort if sort in SORT_KEYS else "score"
+    key = {"county": lambda r: r.name, "city": lambda r: (r.city, r.name), "findings": lambda r: r.findings,
+           "last_harvest": lambda r: str(r.last_harvest or ""), "coverage": lambda r: r.coverage,
+           "score": lambda r: r.score}[sort]
+    rows.sort(key=key, reverse=descending)
+    counts = {name: sum(1 for r in rows if r.rating == name) for name in RATING_LABELS}
+    return Overview(rows, sorted({s.domain for s in snapshots}),
+                    sorted({c.city_name for c in counties.values() if c.city_name}), counts)
+
+
+@dataclass
+class DomainReport:
+    domain: str
+    baseline: object
+    snapshot: object
+    history: list
+    entries: list  # (baseline item, status, [matched items])
+    additions: list  # items matched to no baseline item
+    findings: list  # the items' findings and the newest snapshot's
+    decisions: list
+
+
+def county_report(store, code: str) -> list[DomainReport]:
+    reports = []
+    latest = {s.domain: s for s in store.latest_snapshots(county_code=code)}
+    decisions = store.decisions(code)
+    for domain in sorted(latest):
+        baseline = store.baseline(domain)
+        if baseline is None:
+            continue
+        items = store.items(code, domain)
+        not_applicable = {d.baseline_code for d in decisions if d.domain == domain and d.kind == "not_applicable"}
+        entries = []
+        for entry in baseline.items:
+            matched = [i for i in items if i.baseline_code == entry.code]
+            status = "present" if matched else "not_applicable" if entry.code in not_applicable else "missing"
+            entries.append((entry, status, matched))
+        reports.append(DomainReport(domain, baseline, latest[domain], store.snapshot_history(code, domain),
+                                    entries, [i for i in items if not i.baseline_code],
+                                    store.current_findings(code, domain, latest[domain].id),
+                                    [d for d in decisions if d.domain == domain]))
+    return reports
+
+
+def baseline_coverage(store, domain: str) -> list[tuple]:
+    """(baseline item, counties that publish it, counties that declared it N/A, counties assessed)."""
+    baseline = store.baseline(domain)
+    if baseline is None:
+        return []
+    assessed = {s.county_code for s in store.latest_snapshots(domain)}
+    matched, na = store.matched_codes(domain), store.not_applicable_codes()
+    return [(entry, sum(1 for c in assessed if (c, entry.code) in matched),
+             sum(1 for c in assessed if (c, entry.code) in na), len(assessed)) for entry in baseline.items]
+
+
+GAP_COLUMNS = ("county_code", "county_name", "city", "domain", "baseline_code", "level1", "level2", "level3")
+RANKING_COLUMNS = ("rank", "county_code", "county_name", "city", "score", "rating", "coverage", "errors",
+                   "warnings", "last_harvest")
+
+
+def gap_list(store, domain: str | None = None, city: str | None = None) -> list[dict]:
+    """Every applicable baseline item a county does not publish."""
+    counties = {c.code: c for c in store.counties()}
+    matched, na = store.matched_codes(domain), store.not_applicable_codes()
+    gaps, baselines = [], {}
+    for snap in store.latest_snapshots(domain):
+        county = counties.get(snap.county_code)
+        if county is None or (city and county.city_name != city):
+            continue
+        if snap.domain not in baselines:
+            baselines[snap.domain] = store.baseline(snap.domain)
+        baseline = baselines[snap.domain]
+        for entry in baseline.items if baseline else []:
+            key = (snap.county_code, entry.code)
+            if key not in matched and key not in na:
+                gaps.append({"county_code": county.code, "county_name": county.name, "city": county.city_name,
+                             "domain": snap.domain, "baseline_code": entry.code, "level1": entry.level1,
+                             "level2": entry.level2, "level3": entry.level3})
+    return gaps
+
+
+def ranking_rows(view: Overview) -> list[dict]:
+    return [{"rank": r.rank, "county_code": r.code, "county_name": r.name, "city": r.city, "score": r.score,
+             "rating": r.rating, "coverage": r.coverage, "errors": r.errors, "warnings": r.warnings,
+             "last_harvest": r.last_harvest.isoformat() if r.last_harvest else None}
+            for r in sorted(view.rows, key=lambda r: r.rank)]
+
+
+__all__ = ["overview", "county_report", "baseline_coverage", "gap_list", "ranking_rows", "WEIGHTS"]

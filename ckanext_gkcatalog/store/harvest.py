@@ -1,0 +1,152 @@
+"""The harvest aggregate: jobs with their findings, and the items they import (upserted by stable id,
+withdrawn when no longer offered), with what inside CKAN still has to be written as datasets."""
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import func, insert, select
+
+from .catalog import schedule
+from .database import Database
+from .models import Finding, Item, Job, Source, utcnow
+
+# an item imported without an assessment (its domain has no active baseline yet)
+UNASSESSED = {"baseline_id": None, "baseline_code": None, "match_method": None, "match_score": None, "overlaps": None,
+              "name_key": None, "filled": None, "errors": 0, "warnings": 0, "checks": []}
+
+
+class HarvestStore(Database):
+    def start_job(self, source_id: int | None) -> Job:
+        with self.session() as s:
+            job = Job(source_id=source_id, status="running", pid=os.getpid(), heartbeat_at=utcnow())
+            s.add(job)
+            s.flush()
+            return job
+
+    def close_stale_jobs(self, still_running) -> int:
+        """Jobs left 'running' by a process that died (kill -9, power cut) end as 'aborted';
+        `still_running(job)` tells a live job from an orphan."""
+        closed = 0
+        with self.session() as s:
+            for job in s.scalars(select(Job).where(Job.status == "running")):
+                if not still_running(job):
+                    job.status, job.finished_at = "aborted", utcnow()
+                    job.message = "the harvesting process ended before the job did; closed by the next run"
+                    closed += 1
+        return closed
+
+    def finish_job(self, job_id: int, status: str, counts: dict, timings: dict, message: str | None,
+                   findings: list, unchanged_state: dict | None = None) -> Job:
+        """Close a job and schedule its source's next run, in one transaction. `unchanged_state` (the fetch
+        state of a source that did not change) is saved with the time of the check; its items stay as they are."""
+        with self.session() as s:
+            job = s.get(Job, job_id)
+            job.status, job.finished_at, job.timings, job.message = status, utcnow(), timings, message
+            if unchanged_state is not None:
+                counts["unchanged"] = self._checked_unchanged(s, job.source_id, unchanged_state)
+            for key in ("added", "updated", "unchanged", "withdrawn", "errors"):
+                setattr(job, key, counts.get(key, 0))
+            s.add_all(Finding(job_id=job_id, source_id=job.source_id, **f) for f in findings)
+            if job.source_id:
+                schedule(s.get(Source, job.source_id), utcnow())
+            return job
+
+    def jobs(self, source_id: int | None = None, limit: int = 50) -> list[Job]:
+        with self.reading() as s:
+            query = select(Job).order_by(Job.id.desc()).limit(limit)
+            if source_id:
+                query = query.where(Job.source_id == source_id)
+            return list(s.scalars(query))
+
+    def job(self, job_id: int) -> Job | None:
+        with self.reading() as s:
+            return s.get(Job, job_id)
+
+    def findings(self, job_id: int) -> list[Finding]:
+        with self.reading() as s:
+            return list(s.scalars(select(Finding).where(Finding.job_id == job_id).order_by(Finding.id)))
+
+    def import_items(self, source_id: int, job_id: int, items: list, fetch_state: dict) -> dict:
+        """Upsert a source's items by stable id in one transaction; items it no longer offers are withdrawn
+        (kept, marked, dated), never deleted. `fetch_state` (etag, last-modified, hash) is saved with them,
+        so a source is only marked as read when its items are."""
+        now = utcnow()
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "withdrawn": 0}
+        with self.session() as s, s.no_autoflush:
+            existing = {i.id: i for i in s.scalars(select(Item).where(Item.source_id == source_id))}
+            # an item can move here from another source of the county (a page split differently): one query
+            moved = [data["id"] for data in items if data["id"] not in existing]
+            for chunk in range(0, len(moved), 500):
+                existing.update((i.id, i) for i in s.scalars(select(Item).where(Item.id.in_(moved[chunk:chunk + 500]))))
+            seen, added = set(), []
+            for data in items:
+                seen.add(data["id"])
+                item = existing.get(data["id"])
+                if item is None:
+                    added.append({**data, "source_id": source_id, "job_id": job_id, "first_seen": now,
+                                  "last_seen": now, "status": "active"})
+                    continue
+                changed = item.content_hash != data["content_hash"] or item.status != "active"
+                if changed:
+                    item.baseline_id = None  # assessed again unless the record brings its new assessment
+                    for key, value in data.items():
+                        setattr(item, key, value)
+                    item.status, item.withdrawn_at, item.job_id = "active", None, job_id
+                item.source_id, item.last_seen = source_id, now
+                counts["updated" if changed else "unchanged"] += 1
+            for item_id, item in existing.items():
+                if item_id not in seen and item.status == "active":
+                    item.status, item.withdrawn_at, item.job_id = "withdrawn", now, job_id
+                    counts["withdrawn"] += 1
+            if added:  # one multi-row INSERT instead of an ORM object per item; every row with the same keys
+                s.execute(insert(Item), [{**UNASSESSED, **data} for data in added])
+                counts["added"] = len(added)
+            source = s.get(Source, source_id)
+            for key, value in {**fetch_state, "last_checked_at": now, "offered": sorted(seen)}.items():
+                setattr(source, key, value)
+        return counts
+
+    @staticmethod
+    def _checked_unchanged(s, source_id: int, fetch_state: dict) -> int:
+        """A source that did not change is checked, its items untouched (rewriting every item row of the
+        province on each no-change harvest is most of that harvest's cost); returns its active items."""
+        source = s.get(Source, source_id)
+        for key, value in {**fetch_state, "last_checked_at": utcnow()}.items():
+            setattr(source, key, value)
+        return s.scalar(select(func.count()).select_from(Item).where(Item.source_id == source_id,
+                                                                    Item.status == "active"))
+
+    def items(self, county_code: str | None = None, domain: str | None = None, status: str | None = "active") -> list[Item]:
+        with self.reading() as s:
+            query = select(Item).order_by(Item.county_code, Item.domain, Item.level1, Item.level2)
+            for column, value in ((Item.county_code, county_code), (Item.domain, domain), (Item.status, status)):
+                if value:
+                    query = query.where(column == value)
+            return list(s.scalars(query))
+
+    def items_to_publish(self, source_ids: list[int] | None = None) -> list[Item]:
+        """Inside CKAN: active items whose dataset is missing or older than the item, and withdrawn items
+        that still have a dataset (of the given sources, or all)."""
+        with self.reading() as s:
+            stale = ((Item.status == "active") & (Item.ckan_hash.is_(None) | (Item.ckan_hash != Item.content_hash))
+                     | (Item.status != "active") & Item.ckan_hash.is_not(None))
+            query = select(Item).where(stale).order_by(Item.county_code, Item.id)
+            if source_ids is not None:
+                query = query.where(Item.source_id.in_(source_ids))
+            return list(s.scalars(query))
+
+    def mark_published(self, hashes: dict) -> None:
+        """{item id: the content hash its dataset now has, or None once its dataset is deleted}."""
+        self._update_items([{"id": item_id, "ckan_hash": value} for item_id, value in hashes.items()])
+    def county_jobs(self, county_code: str, limit: int = 50) -> list[tuple[Job, Source]]:
+        with self.reading() as s:
+            return [tuple(row) for row in s.execute(
+                select(Job, Source).join(Source, Job.source_id == Source.id)
+                .where(Source.county_code == county_code).order_by(Job.id.desc()).limit(limit))]
+
+    def last_harvests(self) -> dict:
+        """{county code: when its newest job ended}."""
+        with self.reading() as s:
+            return {code: at for code, at in s.execute(
+                select(Source.county_code, func.max(Job.finished_at)).join(Job, Job.source_id == Source.id)
+                .group_by(Source.county_code))}

@@ -1,0 +1,47 @@
+"""The dashboards as a Flask blueprint: every URL, its view and the request hooks, in one table. It runs
+in the standalone app (app.py) and inside CKAN (ckan/plugin.py mounts it at /gkcatalog).
+
+Pages: the province overview (/), a county (/county/CODE), a baseline (/baseline/DOMAIN), jobs (/jobs,
+/job/ID), exports (/export/ranking.csv|xlsx|json, /export/gaps.…). Harvest, source and declaration
+administration need an admin login. Reading is public unless GKCATALOG_PRIVATE is set. Chinese by default,
+English with ?lang=en (remembered in a cookie). Jinja2 autoescapes everything harvested.
+"""
+from __future__ import annotations
+
+import copy
+
+from flask import Blueprint
+
+from . import hooks
+from .views import admin, dashboards
+
+# (rule, view, methods): the endpoint is the view's name, e.g. url_for("gkcatalog.county", code=...)
+ROUTES = [
+    ("/", dashboards.overview, ["GET"]),
+    ("/county/<code>", dashboards.county, ["GET"]),
+    ("/baseline/<domain>", dashboards.baseline, ["GET"]),
+    ("/jobs", dashboards.jobs, ["GET"]),
+    ("/job/<int:job_id>", dashboards.job, ["GET"]),
+    ("/export/<name>.<fmt>", dashboards.export_table, ["GET"]),
+    ("/login", admin.login, ["GET", "POST"]),
+    ("/logout", admin.logout, ["POST"]),
+    ("/admin/sources", admin.sources, ["GET"]),
+    ("/admin/sources/<int:source_id>/<action>", admin.source_action, ["POST"]),
+    ("/admin/county/<code>/decide", admin.decide, ["POST"]),
+]
+
+blueprint = Blueprint("gkcatalog", __name__, template_folder="templates", static_folder="static",
+                      static_url_path="/gkcatalog-static")
+for rule, view, methods in ROUTES:
+    blueprint.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=methods)
+blueprint.before_request(hooks.private_portal)
+blueprint.after_request(hooks.remember_language)
+blueprint.context_processor(hooks.template_helpers)
+
+
+def mounted_at(url_prefix: str) -> Blueprint:
+    """The same blueprint (routes, name, templates) mounted under a prefix, for a host app such as CKAN
+    whose own pages own '/'."""
+    mounted = copy.copy(blueprint)
+    mounted.url_prefix = url_prefix
+    return mounted

@@ -1,0 +1,99 @@
+"""What the views ask of the app that hosts the blueprint: the store, the page's language, the user and
+their admin right, and the helpers every template gets.
+
+The standalone app answers from its own login; CKAN (ckan/plugin.py) sets these app config hooks instead:
+GKCATALOG_LAYOUT (the template pages extend), GKCATALOG_LANG() -> 'zh' | 'en', GKCATALOG_IS_ADMIN(county
+code or None) -> bool and GKCATALOG_USER() -> the user's name or None.
+"""
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import UserMixin, current_user, login_required
+
+from ..schema import load_schema
+from ..scoring import RATING_LABELS, WEIGHTS
+from ..store import Store
+
+LANG_COOKIE = "gk_lang"
+
+
+def store() -> Store:
+    return current_app.extensions["gkcatalog_store"]
+
+
+def lang() -> str:
+    """'zh' or 'en': the language of the page."""
+    if "GKCATALOG_LANG" in current_app.config:
+        return current_app.config["GKCATALOG_LANG"]()
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE) or "zh"
+    return "en" if chosen.startswith("en") else "zh"
+
+
+def is_admin(county_code: str | None = None) -> bool:
+    """May the user administer (this county's) sources, harvests and declarations?"""
+    if "GKCATALOG_IS_ADMIN" in current_app.config:
+        return current_app.config["GKCATALOG_IS_ADMIN"](county_code)
+    return current_user.is_authenticated and current_user.is_admin
+
+
+def user_name() -> str | None:
+    if "GKCATALOG_USER" in current_app.config:
+        return current_app.config["GKCATALOG_USER"]()
+    return current_user.id if current_user.is_authenticated else None
+
+
+def domain_label(value: str) -> str:
+    return load_schema().field("domain").value_label(value, "en" if lang() == "en" else "zh_Hans_CN")
+
+
+def rating_label(name: str) -> str:
+    zh, en = RATING_LABELS[name]
+    return en if lang() == "en" else zh
+
+
+def link(url) -> str | None:
+    """A harvested URL as a link target only when it is http(s): escaping does not stop 'javascript:'."""
+    return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
+
+
+def message(finding) -> str:
+    return finding.message_en if lang() == "en" else finding.message_zh
+
+
+class PortalUser(UserMixin):
+    def __init__(self, record):
+        self.id, self.is_admin = record.name, record.is_admin
+
+
+def admin_required(view):
+    """Admin pages: a login, then the admin right (403 for other accounts); a county's page asks about
+    that county (inside CKAN, its organization's admins have it)."""
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not is_admin(kwargs.get("code")):
+            abort(403)
+        return view(*args, **kwargs)
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+# --- request hooks and template helpers, registered by blueprint.py ------------------------------
+
+def private_portal():
+    if current_app.config.get("GKCATALOG_PRIVATE") and not current_user.is_authenticated \
+            and request.endpoint not in ("gkcatalog.login", "gkcatalog.static"):
+        return redirect(url_for("gkcatalog.login", next=request.full_path))
+
+
+def remember_language(response):
+    if request.args.get("lang") in ("zh", "en"):
+        response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax")
+    return response
+
+
+def template_helpers():
+    return {"domain_label": domain_label, "rating_label": rating_label, "message": message, "link": link, "lang": lang(),
+            "is_admin": is_admin, "user_name": user_name(),
+            "csrf_field": current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
+            "weights": WEIGHTS, "layout": current_app.config.get("GKCATALOG_LAYOUT", "gkcatalog/base.html"),
+            "percent": lambda v: f"{v * 100:.0f}%", "when": lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "–"}

@@ -1,0 +1,72 @@
+"""Administration: logging in and out, the sources with their harvests, and a county's declarations.
+Every page but the login needs an admin (admin_required); every form carries a CSRF token."""
+from __future__ import annotations
+
+import threading
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from werkzeug.security import check_password_hash
+
+from ...assess import assess
+from ...harvesters.fetch import FetchLimits
+from ...harvesters.pipeline import HarvestSettings, harvest
+from ..hooks import PortalUser, admin_required, store, user_name
+
+
+def login():
+    if request.method == "POST":
+        record = store().user(request.form.get("name", ""))
+        if record and check_password_hash(record.password_hash, request.form.get("password", "")):
+            login_user(PortalUser(record))
+            target = request.args.get("next") or ""
+            return redirect(target if target.startswith("/") and not target.startswith("//")
+                            else url_for("gkcatalog.overview"))
+        flash(_("Wrong name or password."))
+    return render_template("gkcatalog/login.html")
+
+
+def logout():
+    logout_user()
+    return redirect(url_for("gkcatalog.overview"))
+
+
+@admin_required
+def sources():
+    return render_template("gkcatalog/sources.html", sources=store().sources(),
+                           counties={c.code: c for c in store().counties()})
+
+
+@admin_required
+def source_action(source_id, action):
+    record = store().source(source_id)
+    if record is None or action not in ("enable", "disable", "harvest"):
+        abort(404)
+    if action == "harvest":
+        start_harvest([record])
+        flash(_("Harvest started."))
+        return redirect(url_for("gkcatalog.jobs"))
+    store().set_source_enabled(source_id, action == "enable")
+    return redirect(url_for("gkcatalog.sources"))
+
+
+@admin_required
+def decide(code):
+    domain, baseline_code = request.form["domain"], request.form["baseline_code"]
+    if request.form.get("undo"):
+        store().remove_decision(int(request.form["undo"]))
+    else:
+        store().add_decision(code, domain, baseline_code, "not_applicable", reason=request.form.get("reason") or None,
+                             decided_by=user_name())
+    assess(store(), [(code, domain)])
+    return redirect(url_for("gkcatalog.county", code=code) + f"#{domain}")
+
+
+def start_harvest(sources: list) -> threading.Thread:
+    """A harvest in the background: the page returns at once and the jobs page shows progress."""
+    networks = current_app.config.get("GKCATALOG_ALLOW_NETWORKS", [])
+    settings = HarvestSettings(FetchLimits(allowed_networks=networks), workers=4, processes=1)
+    thread = threading.Thread(target=harvest, args=(store(), sources, settings), daemon=True)
+    thread.start()
+    return thread

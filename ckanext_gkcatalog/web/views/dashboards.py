@@ -1,0 +1,73 @@
+"""The pages everyone may read: the province overview, a county, a baseline, the jobs and a job, and the
+exports of the ranking and the gap list."""
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...reports import charts, dashboard
+from ...reports.exports import MEDIA_TYPES, export
+from ..hooks import domain_label, is_admin, store
+
+
+def overview():
+    city, domain = request.args.get("city") or None, request.args.get("domain") or None
+    sort, order = request.args.get("sort", "score"), request.args.get("order", "desc")
+    view = dashboard.overview(store(), city, domain, sort, order != "asc")
+    ranked = sorted(view.rows, key=lambda r: r.rank)
+    heat = charts.heatmap([(f"{r.name}", url_for("gkcatalog.county", code=r.code),
+                            [r.scores[d].score if d in r.scores else None for d in view.domains]) for r in ranked],
+                          [domain_label(d) for d in view.domains], _("Score by county and domain"))
+    ranking = charts.bars([(r.name, r.score) for r in ranked], _("Ranking by score"))
+    return render_template("gkcatalog/overview.html", view=view, heat=heat, ranking=ranking, city=city,
+                           domain=domain, sort=sort, order=order)
+
+
+def county(code):
+    record = store().county(code)
+    if record is None:
+        abort(404)
+    reports = dashboard.county_report(store(), code)
+    trends = {r.domain: charts.trend([(s.computed_at.strftime("%m-%d %H:%M"), s.score) for s in r.history],
+                                     _("Score over time")) for r in reports}
+    jobs = store().county_jobs(code, limit=20)
+    # asked once per page: inside CKAN the answer costs an organization look-up
+    return render_template("gkcatalog/county.html", county=record, reports=reports, trends=trends, jobs=jobs,
+                           may_decide=is_admin(code))
+
+
+def baseline(domain):
+    record = store().baseline(domain)
+    if record is None:
+        abort(404)
+    coverage = dashboard.baseline_coverage(store(), domain)
+    chart = charts.bars([(f"{entry.level2}", 100 * present / assessed if assessed else 0)
+                         for entry, present, _na, assessed in coverage], _("Share of counties publishing each item"))
+    return render_template("gkcatalog/baseline.html", baseline=record, coverage=coverage, chart=chart,
+                           versions=store().baselines(domain))
+
+
+def jobs():
+    return render_template("gkcatalog/jobs.html", jobs=store().jobs(limit=200),
+                           sources={s.id: s for s in store().sources()})
+
+
+def job(job_id):
+    record = store().job(job_id)
+    if record is None:
+        abort(404)
+    return render_template("gkcatalog/job.html", job=record, source=store().source(record.source_id)
+                           if record.source_id else None, findings=store().findings(job_id))
+
+
+def export_table(name, fmt):
+    if fmt not in MEDIA_TYPES or name not in ("ranking", "gaps"):
+        abort(404)
+    city, domain = request.args.get("city") or None, request.args.get("domain") or None
+    if name == "ranking":
+        rows, columns = dashboard.ranking_rows(dashboard.overview(store(), city, domain)), dashboard.RANKING_COLUMNS
+    else:
+        rows, columns = dashboard.gap_list(store(), domain, city), dashboard.GAP_COLUMNS
+    data = export(rows, list(columns), fmt, sheet=name)
+    return Response(data, mimetype=MEDIA_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="gkcatalog-{name}.{fmt}"'})

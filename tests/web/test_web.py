@@ -1,0 +1,93 @@
+"""The dashboards through Flask's test client on a harvested and assessed county (SQLite and PostgreSQL):
+pages in Chinese and English, escaping of harvested text, exports safe for spreadsheets, admin auth."""
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from werkzeug.security import generate_password_hash
+
+from ckanext_gkcatalog.web.app import create_app
+
+from support import SETTINGS
+from ckanext_gkcatalog.harvesters.pipeline import harvest
+
+
+@pytest.fixture
+def app(store, county_site):
+    # harvested text that tries to run script, and a formula for a spreadsheet
+    store.upsert_county("990101", "青山县<script>alert(1)</script>", city_name="=HYPERLINK(\"http://x\")")
+    source = store.add_source("990101", f"{county_site.url}/sa.html", "html", "social_assistance")
+    harvest(store, [source], SETTINGS)
+    store.set_user("admin", generate_password_hash("s3cret"), is_admin=True)
+    store.set_user("reader", generate_password_hash("r3ader"), is_admin=False)
+    app = create_app(store.url, {"TESTING": True, "WTF_CSRF_ENABLED": False})
+    app.extensions["gkcatalog_store"] = store
+    return app
+
+
+def test_overview_in_chinese_and_english(app):
+    client = app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert "<h1>全省概览</h1>" in page and "<svg" in page and 'id="ranking"' in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    english = client.get("/?lang=en")
+    assert "<h1>Province overview</h1>" in english.get_data(as_text=True)
+    assert "gk_lang=en" in english.headers["Set-Cookie"]
+    assert "<h1>Province overview</h1>" in client.get("/").get_data(as_text=True)  # remembered
+    assert "script-src 'none'" in english.headers["Content-Security-Policy"]
+
+
+def test_county_baseline_and_job_pages(app, store):
+    client = app.test_client()
+    page = client.get("/county/990101").get_data(as_text=True)
+    assert "缺失" in page and "已公开" in page and "personal_mobile" in page
+    assert page.count('class="status-missing"') == 1
+    assert client.get("/county/000000").status_code == 404
+    assert "演示数据" in client.get("/baseline/social_assistance").get_data(as_text=True)
+    job = store.jobs()[0]
+    assert f"#{job.id}" in client.get(f"/job/{job.id}").get_data(as_text=True)
+
+
+def test_exports_are_safe_for_spreadsheets(app):
+    client = app.test_client()
+    rows = list(csv.reader(io.StringIO(client.get("/export/ranking.csv").get_data().decode("utf-8-sig"))))
+    assert rows[0][:3] == ["rank", "county_code", "county_name"]
+    assert rows[1][3] == "'=HYPERLINK(\"http://x\")"  # the city cell is text, not a formula
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/export/gaps.xlsx").get_data()))
+    city = book.active.cell(row=2, column=3)
+    assert city.value == "=HYPERLINK(\"http://x\")" and city.data_type == "s"
+    gaps = json.loads(client.get("/export/gaps.json").get_data())
+    assert len(gaps) == 1 and gaps[0]["county_code"] == "990101"
+    assert client.get("/export/secrets.csv").status_code == 404
+
+
+def test_admin_pages_need_an_admin(app, store):
+    client = app.test_client()
+    assert client.get("/admin/sources").status_code == 302  # to the login page
+    assert client.post("/admin/sources/1/disable").status_code == 302
+    assert client.post("/login", data={"name": "admin", "password": "wrong"}).status_code == 200
+    client.post("/login", data={"name": "reader", "password": "r3ader"})
+    assert client.get("/admin/sources").status_code == 403
+    client.post("/logout")
+    client.post("/login", data={"name": "admin", "password": "s3cret"})
+    assert client.get("/admin/sources").status_code == 200
+    source = store.sources()[0]
+    client.post(f"/admin/sources/{source.id}/disable")
+    assert not store.source(source.id).enabled
+    # declaring the missing item not applicable rescored the county: full coverage
+    missing = store.baseline("social_assistance").items[0].code
+    client.post("/admin/county/990101/decide", data={"domain": "social_assistance", "baseline_code": missing})
+    assert store.latest_snapshots()[0].coverage == 1.0
+
+
+def test_csrf_protects_admin_posts(store, app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    assert client.post("/login", data={"name": "admin", "password": "s3cret"}).status_code == 400
+
+
+def test_private_portal_asks_for_a_login(app):
+    app.config["GKCATALOG_PRIVATE"] = True
+    assert app.test_client().get("/").status_code == 302
