@@ -18,6 +18,23 @@ ITEM = {"type": "gk-catalog-item", "domain": "social_assistance", "level1": "综
         "tiers": ["county"], "county_code": "990101", "county_name": "青山县"}
 
 
+@pytest.mark.usefixtures("with_plugins")
+def test_ckan_finds_the_plugins_by_their_entry_points():
+    """The names in ckan.plugins and the schema named by scheming.dataset_schemas, as a site's ckan.ini has them."""
+    from importlib import metadata
+
+    from ckan import plugins
+
+    from ckanext_gkcatalog.ckan.harvest_plugin import GkCatalogHarvester
+    from ckanext_gkcatalog.ckan.plugin import GkCatalogPlugin
+
+    assert isinstance(plugins.get_plugin("gkcatalog"), GkCatalogPlugin)
+    (harvester,) = [e for e in metadata.entry_points(group="ckan.plugins") if e.name == "gkcatalog_harvest"]
+    assert harvester.load() is GkCatalogHarvester
+    schema = helpers.call_action("scheming_dataset_schema_show", type="gk-catalog-item")
+    assert "channels" in {f["field_name"] for f in schema["dataset_fields"]}
+
+
 def _item(org, **changes):
     return {**ITEM, "name": f"gk-{org['name']}-{len(changes)}", "owner_org": org["id"], **changes}
 
