@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import click
 
-from ..harvesters.fetch import FetchError, fetch
 from ..harvesters.parse import parse_document, public_item
-from .base import Context, domain_key, fetch_options, limits, pass_ctx, table
+from .base import Context, domain_key, fetch_options, limits, pass_ctx, read_input, table
 
 
 @click.command()
@@ -24,21 +22,9 @@ from .base import Context, domain_key, fetch_options, limits, pass_ctx, table
 def parse(ctx: Context, file_or_url, fmt, domain, county_code, county_name, parsed, allow_network, timeout, max_bytes):
     """Read a catalog file or URL and print its items and findings, without touching the store."""
     defaults = {"county_code": county_code, "county_name": county_name, "domain": domain_key(ctx, domain)}
-    content_type = None
-    if file_or_url.startswith(("http://", "https://")):
-        try:
-            fetched = fetch(file_or_url, limits(allow_network, timeout, max_bytes))
-        except FetchError as exc:
-            ctx.report([exc.problem])
-            sys.exit(2)
-        data, content_type, name = fetched.data, fetched.content_type, fetched.url
-        defaults["source_url"] = fetched.url
-    else:
-        if not os.path.isfile(file_or_url):
-            raise click.ClickException(ctx.say(f"找不到文件 {file_or_url}", f"no such file: {file_or_url}"))
-        with open(file_or_url, "rb") as fh:
-            data = fh.read()
-        name = os.path.basename(file_or_url)
+    data, name, content_type, url = read_input(ctx, file_or_url, lambda: limits(allow_network, timeout, max_bytes))
+    if url:
+        defaults["source_url"] = url
     result = parse_document(data, name, defaults={k: v for k, v in defaults.items() if v}, content_type=content_type)
     if fmt == "json":
         click.echo(json.dumps({"items": [public_item(i, parsed) for i in result.items],
