@@ -20,7 +20,7 @@ from ckanext_gkcatalog.assess import assess, matchers
 from ckanext_gkcatalog.problems import Location, Problem
 
 from .ckan import gather_ckan
-from .fetch import FetchError, FetchLimits, fetch
+from .fetch import FetchError, FetchLimits, fetch, guarded_session
 from .parse import parse_stage
 
 
@@ -72,7 +72,7 @@ _http = threading.local()
 def _session() -> requests.Session:
     """One HTTP session per harvesting thread: connections to a county site are reused across its sources."""
     if not hasattr(_http, "session"):
-        _http.session = requests.Session()
+        _http.session = guarded_session()
     return _http.session
 
 

@@ -87,6 +87,31 @@ class Handler(BaseHTTPRequestHandler):
         time.sleep(3)
         self._send(200, b"late", "text/plain")
 
+    def fault_drip(self):
+        """A whole body promised, sent a byte every 0.2 s: each read succeeds, the download never ends."""
+        self._drip(headers_first=True)
+
+    def fault_drip_headers(self):
+        """The status line, then headers a byte at a time."""
+        self._drip(headers_first=False)
+
+    def _drip(self, headers_first: bool):
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\n"
+        try:
+            if headers_first:
+                self.wfile.write(head)
+                head = b""
+            else:
+                self.wfile.write(head[:17])
+                head = head[17:]
+            for byte in (head + b"a" * 100000)[:300]:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
+
     def fault_truncated(self):
         self.send_response(200)
         self.send_header("Content-Type", "text/csv")
@@ -127,9 +152,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class LocalServer:
-    def __init__(self, root: str):
+    def __init__(self, root: str, address: tuple = ("127.0.0.1", 0)):
         handler = type("BoundHandler", (Handler,), {"root": root, "requests_seen": []})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer(address, handler)
         self.httpd.daemon_threads = True
         self.handler = handler
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

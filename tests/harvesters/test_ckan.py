@@ -82,3 +82,14 @@ def test_harvest_from_a_ckan_source_is_incremental(store, portal):
     path.write_text(path.read_text(encoding="utf-8").replace("职业介绍", "职业指导"), encoding="utf-8")
     (third,) = harvest(store, [store.source(source.id)], SETTINGS)
     assert (third.counts["added"], third.counts["withdrawn"], third.counts["unchanged"]) == (1, 1, 2)
+
+
+def test_the_api_calls_of_a_gather_share_one_deadline(portal):
+    """A portal that answers its API a byte at a time: the gather ends at the limits' timeout."""
+    import time
+
+    limits = FetchLimits(timeout=1.0, connect_timeout=1.0, allowed_networks=["127.0.0.1/32"])
+    started = time.monotonic()
+    with pytest.raises(FetchError) as exc:
+        gather_ckan(portal.url + "/fault/drip", {}, limits)
+    assert exc.value.problem.code == "fetch_timeout" and time.monotonic() - started < 1.6

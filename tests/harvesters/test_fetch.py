@@ -1,4 +1,7 @@
 """The fetcher against a real HTTP server on 127.0.0.1 that misbehaves like county sites do."""
+import socket
+import time
+
 import pytest
 
 from ckanext_gkcatalog.harvesters.fetch import FetchError, FetchLimits, check_address, fetch
@@ -68,3 +71,37 @@ def test_connection_refused_is_a_fetch_failure():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again when the block ends: nothing listens there
     assert code_of(f"http://127.0.0.1:{port}/x.csv").code == "fetch_failed"
+
+
+@pytest.mark.parametrize("path", ["/fault/drip", "/fault/drip-headers"])
+def test_the_timeout_is_a_deadline_for_the_whole_download(server, path):
+    """A byte every 0.2 s: no read ever waits long, yet the download must end at the deadline."""
+    limits = FetchLimits(timeout=1.0, connect_timeout=1.0, allowed_networks=["127.0.0.1/32"])
+    started = time.monotonic()
+    problem = code_of(server.url + path, limits)
+    took = time.monotonic() - started
+    assert problem.code == "fetch_timeout" and took < 1.6, took
+
+
+def test_the_connection_goes_to_the_address_the_guard_checked(server, monkeypatch):
+    """DNS rebinding: the name answers an allowed address to the guard, then another one. A server on
+    127.0.0.2 (same port) stands for the address the attacker rebinds to; it must never be asked."""
+    port = server.httpd.server_address[1]
+    try:
+        evil = LocalServer(str(server.handler.root), address=("127.0.0.2", port))
+    except OSError:
+        pytest.skip("cannot listen on 127.0.0.2")
+    answers = iter(["127.0.0.1"] + ["127.0.0.2"] * 10)
+    real = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        if host == "county.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with evil:
+        got = fetch(f"http://county.example:{port}/catalog.csv", LOCAL)
+    assert "就业信息服务".encode() in got.data
+    assert evil.handler.requests_seen == []
+    assert server.handler.requests_seen[-1][1]["Host"] == f"county.example:{port}"
