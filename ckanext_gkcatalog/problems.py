@@ -31,6 +31,13 @@ MESSAGES = {
     "declared_count_mismatch": (WARNING, "声明{level}事项{declared}个,实际读到{found}个",
                                 "declared {declared} {level_en} items, found {found}"),
     "file_unreadable": (ERROR, "无法读取文件:{reason}", "the file cannot be read: {reason}"),
+    "table_too_large": (ERROR, "表格过大:展开合并单元格后超过 {limit} 个单元格,未读取(上限可用 GKCATALOG_MAX_TABLE_CELLS 调整)",
+                        "table too large: more than {limit} cells once merged cells are expanded; not read "
+                        "(the limit is GKCATALOG_MAX_TABLE_CELLS)"),
+    "format_mismatch": (INFO, "登记的类型为 {declared},文件实际为 {actual},已按实际格式读取",
+                        "registered as {declared}, but the file is {actual}; read as {actual}"),
+    "table_without_items": (ERROR, "表格只有表头,没有任何事项", "the table has a header but no items"),
+    "unexpected_error": (ERROR, "{stage}阶段出现意外错误:{reason}", "unexpected error in the {stage} stage: {reason}"),
     "yaml_invalid": (ERROR, "YAML 格式错误:{reason}", "malformed YAML: {reason}"),
     "baseline_invalid": (ERROR, "基准目录格式错误:{reason}", "malformed baseline: {reason}"),
     "unsupported_format": (ERROR, "不支持的文件格式“{value}”", "unsupported file format '{value}'"),

@@ -16,7 +16,7 @@ from ckanext_gkcatalog.items import _domain_in, build_item, content_hash, item_n
 from ckanext_gkcatalog.problems import Location, Problem
 from ckanext_gkcatalog.schema import load_schema
 
-from .readers import ReadError, read_grids
+from .readers import ReadError, read_grids, sniff_format
 from .tables import read_table
 
 
@@ -42,8 +42,12 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
     """Read every catalog table of a file. `defaults` fills what the file does not say (domain, county,
     source_url); a table's caption naming a domain ('养老服务领域…目录') overrides the default domain."""
     result = Parsed()
+    actual = sniff_format(data, name, content_type, declared=fmt)
+    if fmt and actual != fmt:  # the bytes say otherwise: they win, and the registration should be corrected
+        result.add_file_problems([Problem("format_mismatch", Location(file=name),
+                                          {"declared": fmt.lstrip("."), "actual": actual.lstrip(".")})])
     try:
-        grids = read_grids(data, name, content_type, fmt)
+        grids = read_grids(data, name, content_type, actual)
     except ReadError as exc:
         result.add_file_problems([exc.problem])
         return result
@@ -54,6 +58,9 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
             continue
         result.tables += 1
         result.add_file_problems(table.problems)
+        if not table.rows:  # a header with nothing under it: say so, or the file just looks empty
+            header_row = grid.first_row + table.header.row_index
+            result.add_file_problems([Problem("table_without_items", Location(grid.file, grid.sheet, header_row))])
         table_defaults = dict(defaults or {})
         caption_domain = _domain_in(grid.caption) if grid.caption else None
         if caption_domain:

@@ -126,16 +126,19 @@ def harvest_source(store, source, settings: HarvestSettings, pool=None, prepared
             _own_jobs.discard(job.id)
 
 
+NEXT_STAGE = {"gather": "fetch", "fetch": "parse", "parse": "import"}
+
+
 def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict) -> JobReport:
     timings, findings, counts = {}, [], {"added": 0, "updated": 0, "unchanged": 0, "withdrawn": 0, "errors": 0}
     status, message = "failed", None
-    clock = time.perf_counter()
+    clock, stage = time.perf_counter(), "gather"  # the stage running now: an unexpected error is reported in it
 
-    def lap(stage):
-        nonlocal clock
+    def lap(ended):
+        nonlocal clock, stage
         now = time.perf_counter()
-        timings[stage] = round(timings.get(stage, 0) + now - clock, 4)
-        clock = now
+        timings[ended] = round(timings.get(ended, 0) + now - clock, 4)
+        clock, stage = now, NEXT_STAGE.get(ended, ended)
 
     try:
         if source.kind == "ckan":  # the API calls are the gather stage; they fetch what they list
@@ -160,11 +163,11 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
         wanted = {source.domain: prepared[source.domain]} if source.domain in prepared else prepared
         args = (pages, defaults, _format(source.kind), wanted, store.mappings([county.code]).get(county.code))
         parsed = pool.submit(parse_stage, *args).result() if pool else parse_stage(*args)
-        clock = time.perf_counter()
-        for stage, seconds in parsed.timings.items():
-            timings[stage] = round(seconds, 4)
-        findings.extend(_finding(problem, stage, source, item_id, domain)
-                        for stage, problem, item_id, domain in parsed.problems)
+        clock, stage = time.perf_counter(), "import"
+        for name, seconds in parsed.timings.items():
+            timings[name] = round(seconds, 4)
+        findings.extend(_finding(problem, step, source, item_id, domain)
+                        for step, problem, item_id, domain in parsed.problems)
         if parsed.empty:  # a page that gave nothing is broken, not emptied: withdrawing its items would lose data
             message = f"nothing could be read from {', '.join(parsed.empty)}; the last good harvest is kept"
             counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
@@ -181,10 +184,12 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
         findings.append(_finding(exc.problem, "fetch", source))
         counts["errors"] = 1
         message = "fetch failed; the last good harvest is kept"
-    except Exception as exc:  # a bug must not stop the other sources; the job says what happened
-        findings.append(_finding(Problem("fetch_failed", Location(file=source.url), {"reason": repr(exc)}), "import", source))
+    except Exception as exc:  # a bug must not stop the other sources; the job says what happened, and where
+        reason = f"{type(exc).__name__}: {str(exc)[:300]}"
+        problem = Problem("unexpected_error", Location(file=source.url), {"stage": stage, "reason": reason})
+        findings.append(_finding(problem, stage, source))
         counts["errors"] += 1
-        message = f"unexpected error: {exc!r}; the last good harvest is kept"
+        message = f"unexpected error in the {stage} stage ({reason}); the last good harvest is kept"
     return _end(store, job.id, source, status, counts, timings, message, findings)
 
 

@@ -1,7 +1,10 @@
 """Readers: the bytes of a published catalog file -> grids of cell texts, one per sheet or table.
 
 Every format ends in the same Grid, so table reading (tables.py) is written once. Merged cells are
-filled into every cell they cover, as a person reading the sheet sees them.
+filled into every cell they cover, as a person reading the sheet sees them. Every table is bounded: once
+its merged and spanned cells are expanded it may hold at most max_cells() cells, so a small hostile file
+cannot take the memory and time of a huge one. Whatever goes wrong inside a reader ends as a ReadError
+carrying a located "file unreadable" problem, never as another exception.
 """
 from __future__ import annotations
 
@@ -10,31 +13,15 @@ import io
 import os
 import re
 import zipfile
-from dataclasses import dataclass
 
-from ckanext_gkcatalog.normalize import fold_whitespace
 from ckanext_gkcatalog.problems import Location, Problem
+
+from .grids import Grid, ReadError, decode_text, max_cells, too_large, unreadable
+from .html_tables import read_html
 
 # Spreadsheets are zip files: a small file can inflate to gigabytes (a zip bomb).
 DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 DEFAULT_MAX_RATIO = 200
-
-
-@dataclass
-class Grid:
-    file: str
-    sheet: str | None  # sheet name, or "table N" for the Nth table of a page or document
-    rows: list  # list of lists of str
-    first_row: int = 1  # the spreadsheet row number of rows[0]
-    caption: str = ""  # the heading printed above a table: it often names the domain
-
-
-class ReadError(Exception):
-    """The file cannot be read at all; carries the Problem that says why."""
-
-    def __init__(self, problem: Problem):
-        super().__init__(problem.message("en"))
-        self.problem = problem
 
 
 def _cell_text(value) -> str:
@@ -45,28 +32,22 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK and GB2312), then detection."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise ReadError(Problem("file_unreadable", Location(file=name), {"reason": "unknown text encoding"}))
-    return str(best)
-
-
 def read_csv(data: bytes, name: str) -> list[Grid]:
     text = decode_text(data, name)
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
-    rows = [[c for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    rows, cells, limit = [], 0, max_cells()
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)  # newline="": line breaks inside quoted cells
+    try:
+        for row in reader:
+            cells += max(1, len(row))
+            if cells > limit:
+                raise too_large(name, row=reader.line_num)
+            rows.append(row)
+    except csv.Error as exc:  # a field over csv.field_size_limit(), a stray quote or NUL byte
+        raise unreadable(name, f"CSV error ({exc})", row=reader.line_num)
     return [Grid(name, None, rows)]
 
 
@@ -76,11 +57,11 @@ def check_zip(data: bytes, name: str, max_uncompressed: int = DEFAULT_MAX_UNCOMP
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise ReadError(Problem("file_unreadable", Location(file=name), {"reason": f"not a valid zip file ({exc})"}))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise unreadable(name, f"not a valid zip file ({exc})")
     if total > max_uncompressed or total > max_ratio * max(len(data), 1):
-        raise ReadError(Problem("file_unreadable", Location(file=name), {
-            "reason": f"archive inflates to {total} bytes from {len(data)} (limit {max_uncompressed}, ratio {max_ratio})"}))
+        raise unreadable(name, f"archive inflates to {total} bytes from {len(data)} "
+                               f"(limit {max_uncompressed}, ratio {max_ratio})")
 
 
 def read_spreadsheet(data: bytes, name: str, **limits) -> list[Grid]:
@@ -89,141 +70,61 @@ def read_spreadsheet(data: bytes, name: str, **limits) -> list[Grid]:
 
     if data[:2] == b"PK":
         check_zip(data, name, **limits)
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise ReadError(Problem("file_unreadable", Location(file=name), {"reason": str(exc) or type(exc).__name__}))
+        _check_used_areas(data, name)
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))  # its errors: read_grids makes them located
     grids = []
     for sheet_name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(sheet_name)
+        if sheet.total_height * sheet.total_width > max_cells():  # the used area, before it is built
+            raise too_large(name, sheet_name)
         rows = [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-        _fill_merged(rows, sheet.merged_cell_ranges or ())
+        _fill_merged(rows, sheet.merged_cell_ranges or (), name, sheet_name)
         if any(any(c.strip() for c in row) for row in rows):
             grids.append(Grid(name, sheet_name, rows))
     return grids
 
 
-def _fill_merged(rows: list, ranges) -> None:
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_used_areas(data: bytes, name: str) -> None:
+    """Refuse an XLSX sheet whose cells span more than max_cells() before calamine loads it: calamine
+    allocates the whole used area at once, and one cell at XFD1048576 makes that 17 billion cells, which
+    ends the process instead of raising."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.namelist():
+            if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
+                continue
+            rows, columns = [], []
+            for match in _CELL_REF.finditer(archive.read(member)):
+                columns.append(_column_number(match.group(1)))
+                rows.append(int(match.group(2)))
+            if rows and (max(rows) - min(rows) + 1) * (max(columns) - min(columns) + 1) > max_cells():
+                raise too_large(name, member.rsplit("/", 1)[-1].removesuffix(".xml"))
+
+
+def _fill_merged(rows: list, ranges, name: str, sheet: str) -> None:
+    """Copy each merged range's value into every cell it covers (within the sheet's rows), bounded."""
+    cells, limit = sum(len(row) for row in rows), max_cells()
     for (r0, c0), (r1, c1) in ranges:
         if r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
+        cells += (min(r1, len(rows) - 1) - r0 + 1) * max(0, c1 + 1 - len(rows[r0]))
+        if cells > limit:
+            raise too_large(name, sheet, r0 + 1)
         value = rows[r0][c0]
         for r in range(r0, min(r1, len(rows) - 1) + 1):
             row = rows[r]
             row.extend([""] * (c1 + 1 - len(row)))
             for c in range(c0, c1 + 1):
                 row[c] = value
-
-
-# --- HTML -------------------------------------------------------------------------------------------
-
-_BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6")
-
-
-def _html_text(element) -> str:
-    """Cell text with line breaks where the page breaks lines (<br>, <p>), scripts and styles dropped."""
-    parts = []
-
-    def walk(el):
-        if not isinstance(el.tag, str) or el.tag in ("script", "style") or _hidden(el):
-            if el.tail:
-                parts.append(el.tail)
-            return
-        if el.tag in _BLOCKS:
-            parts.append("\n")
-        if el.text:
-            parts.append(el.text)
-        for child in el:
-            walk(child)
-        if el.tag in _BLOCKS:
-            parts.append("\n")
-        if el.tail:
-            parts.append(el.tail)
-
-    walk(element)
-    return fold_whitespace("".join(parts).replace("\xa0", " "))
-
-
-def _hidden(el) -> bool:
-    """Text a browser does not show: where mirror sites hide injected advertising."""
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return el.get("hidden") is not None or any(
-        rule in style for rule in ("display:none", "visibility:hidden", "font-size:0;", "font-size:0px"))
-
-
-def _span(cell, name: str) -> int:
-    try:
-        return max(1, min(int(cell.get(name, "1")), 500))
-    except ValueError:
-        return 1
-
-
-def _table_rows(table) -> list:
-    """A <table> as a grid: cells spanning rows or columns are copied into every position they cover."""
-    grid: dict = {}
-    for r, tr in enumerate(table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")):
-        c = 0
-        for cell in tr.xpath("./td|./th"):
-            while (r, c) in grid:
-                c += 1
-            text = _html_text(cell)
-            for dr in range(_span(cell, "rowspan")):
-                for dc in range(_span(cell, "colspan")):
-                    grid[(r + dr, c + dc)] = text
-            c += _span(cell, "colspan")
-    if not grid:
-        return []
-    height = max(r for r, _ in grid) + 1
-    width = max(c for _, c in grid) + 1
-    return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
-
-
-def _caption(table) -> str:
-    """The table's <caption> or the nearest text before it (a heading such as '(二十)养老服务领域…目录')."""
-    caption = table.find("caption")
-    if caption is not None:
-        return _html_text(caption)
-    for previous in table.itersiblings(preceding=True):
-        text = _html_text(previous)
-        if text:
-            return text.splitlines()[-1][:200]
-    parent = table.getparent()
-    return _caption(parent) if parent is not None and parent.tag not in ("body", "html") else ""
-
-
-def read_html(data: bytes, name: str) -> list[Grid]:
-    import lxml.html
-
-    text = decode_html(data, name)
-    try:
-        root = lxml.html.document_fromstring(text)
-    except Exception as exc:  # lxml raises ParserError/ValueError for empty or broken documents
-        raise ReadError(Problem("file_unreadable", Location(file=name), {"reason": str(exc) or "empty page"}))
-    grids = []
-    # innermost tables only: layout tables that wrap the catalog would repeat it
-    for n, table in enumerate((t for t in root.iter("table") if not t.xpath(".//table")), start=1):
-        rows = _table_rows(table)
-        if rows:
-            grids.append(Grid(name, f"table {n}", rows, caption=_caption(table)))
-    return grids
-
-
-def decode_html(data: bytes, name: str) -> str:
-    """Valid UTF-8 is UTF-8 whatever the page declares (templates copied from GBK sites keep their
-    charset=gbk); else the declared charset (GBK pages say so); else GB18030 / detection."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    head = data[:4096].decode("ascii", "ignore")
-    declared = re.search(r"charset=[\"']?([\w-]+)", head, re.I)
-    if declared:
-        try:
-            return data.decode({"gb2312": "gb18030", "gbk": "gb18030"}.get(declared.group(1).lower(),
-                                                                           declared.group(1)))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return decode_text(data, name)
 
 
 # --- DOCX -------------------------------------------------------------------------------------------
@@ -233,10 +134,7 @@ def read_docx(data: bytes, name: str, **limits) -> list[Grid]:
     import docx
 
     check_zip(data, name, **limits)
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several kinds of errors for damaged packages
-        raise ReadError(Problem("file_unreadable", Location(file=name), {"reason": str(exc) or type(exc).__name__}))
+    document = docx.Document(io.BytesIO(data))  # its errors: read_grids makes them located
     grids, last_paragraph = [], ""
     body = document.element.body
     tables = iter(document.tables)
@@ -247,8 +145,11 @@ def read_docx(data: bytes, name: str, **limits) -> list[Grid]:
             last_paragraph = text or last_paragraph
         elif tag == "tbl":
             table = next(tables)
+            sheet = f"table {len(grids) + 1}"
+            if len(table.rows) * len(table.columns) > max_cells():
+                raise too_large(name, sheet)
             rows = [[cell.text for cell in row.cells] for row in table.rows]
-            grids.append(Grid(name, f"table {len(grids) + 1}", rows, caption=last_paragraph))
+            grids.append(Grid(name, sheet, rows, caption=last_paragraph))
     return grids
 
 
@@ -260,13 +161,14 @@ def read_json(data: bytes, name: str) -> list[Grid]:
 
     try:
         doc = json.loads(decode_text(data, name))
-    except ValueError as exc:
-        raise ReadError(Problem("file_unreadable", Location(file=name), {"reason": f"invalid JSON ({exc})"}))
+    except (ValueError, RecursionError) as exc:  # RecursionError: arrays nested thousands deep
+        raise unreadable(name, f"invalid JSON ({str(exc)[:200] or 'nested too deep'})")
     items = doc.get("items") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ReadError(Problem("file_unreadable", Location(file=name),
-                                {"reason": "expected {\"items\": [ {...}, ... ]}"}))
+        raise unreadable(name, "expected {\"items\": [ {...}, ... ]}")
     header = list(dict.fromkeys(k for item in items for k in item if not k.startswith("_") and k != "parsed"))
+    if len(header) * (len(items) + 1) > max_cells():
+        raise too_large(name)
 
     def cell(value):
         return "、".join(map(str, value)) if isinstance(value, list) else "" if value is None else str(value)
@@ -298,11 +200,11 @@ BY_CONTENT_TYPE = {"text/html": ".html", "application/xhtml+xml": ".html", "text
                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
 
 
-def sniff_format(data: bytes, name: str, content_type: str | None = None) -> str:
-    """The reader key for a file. Servers and file names lie (an 'xls' that is an HTML table, a spreadsheet
-    sent as text/html), so the first bytes decide where they are certain, then the extension, then the
-    content type."""
-    ext = os.path.splitext(name.lower().split("?")[0])[1]
+def sniff_format(data: bytes, name: str, content_type: str | None = None, declared: str | None = None) -> str:
+    """The reader key for a file. Servers, file names and registered kinds lie (an 'xls' that is an HTML
+    table, a spreadsheet sent as text/html), so the first bytes decide where they are certain, then the
+    declared format (a source's kind), then the extension, then the content type."""
+    ext = declared or os.path.splitext(name.lower().split("?")[0])[1]
     ctype = (content_type or "").split(";")[0].strip().lower()
     if data[:2] == b"PK":
         if ext in ZIP_FORMATS:
@@ -324,8 +226,17 @@ def sniff_format(data: bytes, name: str, content_type: str | None = None) -> str
 
 
 def read_grids(data: bytes, name: str, content_type: str | None = None, fmt: str | None = None) -> list[Grid]:
-    fmt = fmt or sniff_format(data, name, content_type)
+    """Every table of a file as a grid. `fmt` is what the file should be (a source's kind); its bytes decide
+    where they are certain. Any failure is a ReadError whose problem names the file and says why."""
+    fmt = sniff_format(data, name, content_type, declared=fmt)
     reader = READERS.get(fmt)
     if reader is None:
         raise ReadError(Problem("unsupported_format", Location(file=name), {"value": fmt}))
-    return reader(data, name)
+    try:
+        return reader(data, name)
+    except ReadError:
+        raise
+    except RecursionError:
+        raise unreadable(name, "nested too deep")
+    except Exception as exc:  # calamine's XmlError/ZipError/CalamineError, zipfile's NotImplementedError, lxml, docx ...
+        raise unreadable(name, f"{type(exc).__name__}: {str(exc)[:300]}".rstrip(": "))

@@ -188,5 +188,7 @@ def test_a_failed_import_keeps_its_findings_and_the_run_goes_on(store, site, mon
     (report,) = harvest(store, [source], SETTINGS)
     assert report.status == "failed" and "disk full" in report.message
     findings = store.findings(report.job_id)
-    assert any(f.location.get("row") for f in findings if f.rule != "fetch_failed")  # the rows' findings kept
+    (bug,) = [f for f in findings if f.rule == "unexpected_error"]
+    assert bug.stage == "import" and "RuntimeError: disk full" in bug.message_en
+    assert any(f.location.get("row") for f in findings if f.rule != "unexpected_error")  # the rows' findings kept
     assert all(f.item_id is None for f in findings) and store.items("530581") == []
