@@ -53,6 +53,7 @@ setup(
         "Flask-Babel>=4.0",
         "Flask-Login>=0.6",
         "Flask-WTF>=1.2",
+        "Flask-Limiter>=3.5",
         "Babel>=2.14",
         "waitress>=3.0",
         "lxml>=5",

@@ -16,17 +16,21 @@ from waitress import serve
 from ..i18n import DEFAULT_LOCALE, DOMAIN, compiled_dir
 from ..store import Store
 from .blueprint import blueprint
-from .hooks import PortalUser, lang
+from .hooks import PortalUser, lang, template_helpers
+from .security import protect
 
 
 def create_app(db: str | None = None, config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=os.environ.get("GKCATALOG_SECRET_KEY") or secrets.token_hex(32),  # random: sessions end on restart
-        GKCATALOG_PRIVATE=os.environ.get("GKCATALOG_PRIVATE", "") not in ("", "0", "false"),
+        GKCATALOG_PRIVATE=_flag("GKCATALOG_PRIVATE"),
         GKCATALOG_ALLOW_NETWORKS=os.environ.get("GKCATALOG_ALLOW_NETWORKS", "").split(),
         BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE, BABEL_TRANSLATION_DIRECTORIES=compiled_dir(), BABEL_DOMAIN=DOMAIN,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        GKCATALOG_SECURE_COOKIES=_flag("GKCATALOG_SECURE_COOKIES"),  # behind HTTPS: Secure cookies and HSTS
+        GKCATALOG_TRUSTED_PROXIES=int(os.environ.get("GKCATALOG_TRUSTED_PROXIES") or 0),
+        GKCATALOG_RATELIMIT_STORAGE=os.environ.get("GKCATALOG_RATELIMIT_STORAGE") or "memory://",
     )
     app.config.update(config or {})
     app.extensions["gkcatalog_store"] = Store(db)
@@ -41,14 +45,13 @@ def create_app(db: str | None = None, config: dict | None = None) -> Flask:
         return PortalUser(record) if record else None
 
     app.register_blueprint(blueprint)
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                    "img-src 'self' data:; script-src 'none'")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    app.context_processor(template_helpers)  # error pages outside the blueprint's URLs use its layout too
+    protect(app)
     return app
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
 
 
 def warm_up(app: Flask) -> None:

@@ -7,8 +7,11 @@ code or None) -> bool and GKCATALOG_USER() -> the user's name or None.
 """
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import UserMixin, current_user, login_required
+from werkzeug.exceptions import BadRequest
 
 from ..schema import load_schema
 from ..scoring import RATING_LABELS, WEIGHTS
@@ -56,6 +59,29 @@ def link(url) -> str | None:
     return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
 
 
+class FormError(BadRequest):
+    """A form field the view refused: its description is a message in the page's language."""
+
+
+def refuse(zh: str, en: str):
+    """Answer 400 with a message naming the field and what is wrong with it."""
+    raise FormError(description=en if lang() == "en" else zh)
+
+
+def safe_target(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None: no scheme, no host, no '//' (also once decoded),
+    no backslash or control character (browsers drop a tab, and '/\t/evil' becomes '//evil')."""
+    if not target:
+        return None
+    for text in (target, unquote(target)):
+        if "\\" in text or any(ord(c) < 32 or ord(c) == 127 for c in text):
+            return None
+        parts = urlsplit(text)
+        if not text.startswith("/") or text.startswith("//") or parts.scheme or parts.netloc:
+            return None
+    return target
+
+
 def message(finding) -> str:
     return finding.message_en if lang() == "en" else finding.message_zh
 
@@ -87,7 +113,8 @@ def private_portal():
 
 def remember_language(response):
     if request.args.get("lang") in ("zh", "en"):
-        response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax")
+        response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax",
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     return response
 
 

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash
 from ...assess import assess
 from ...harvesters.fetch import FetchLimits
 from ...harvesters.pipeline import HarvestSettings, harvest
-from ..hooks import PortalUser, admin_required, store, user_name
+from ..hooks import PortalUser, admin_required, refuse, safe_target, store, user_name
 
 
 def login():
@@ -20,9 +20,7 @@ def login():
         record = store().user(request.form.get("name", ""))
         if record and check_password_hash(record.password_hash, request.form.get("password", "")):
             login_user(PortalUser(record))
-            target = request.args.get("next") or ""
-            return redirect(target if target.startswith("/") and not target.startswith("//")
-                            else url_for("gkcatalog.overview"))
+            return redirect(safe_target(request.args.get("next")) or url_for("gkcatalog.overview"))
         flash(_("Wrong name or password."))
     return render_template("gkcatalog/login.html")
 
@@ -53,12 +51,22 @@ def source_action(source_id, action):
 
 @admin_required
 def decide(code):
-    domain, baseline_code = request.form["domain"], request.form["baseline_code"]
-    if request.form.get("undo"):
-        store().remove_decision(int(request.form["undo"]))
+    """Declare a baseline item not applicable in a county, or withdraw a declaration (`undo`)."""
+    if store().county(code) is None:
+        abort(404)
+    domain, baseline_code, undo = (request.form.get(k, "").strip() for k in ("domain", "baseline_code", "undo"))
+    baseline = store().baseline(domain) if domain else None
+    if baseline is None:
+        refuse(f"领域“{domain}”没有启用的基准目录", f"domain '{domain}' has no active baseline")
+    if undo:
+        if not undo.isdigit() or int(undo) not in {d.id for d in store().decisions(code, domain)}:
+            refuse(f"没有编号为“{undo}”的声明", f"no declaration '{undo}' of this county")
+        store().remove_decision(int(undo))
     else:
-        store().add_decision(code, domain, baseline_code, "not_applicable", reason=request.form.get("reason") or None,
-                             decided_by=user_name())
+        if baseline_code not in {item.code for item in baseline.items}:
+            refuse(f"基准目录中没有事项“{baseline_code}”", f"the baseline has no item '{baseline_code}'")
+        reason = request.form.get("reason", "").strip()[:500] or None
+        store().add_decision(code, domain, baseline_code, "not_applicable", reason=reason, decided_by=user_name())
     assess(store(), [(code, domain)])
     return redirect(url_for("gkcatalog.county", code=code) + f"#{domain}")
 
