@@ -66,6 +66,10 @@ MESSAGES = {
     "platform_mismatch": (WARNING, "同一目录在不同平台上不一致:{only_here} 项只见于 {here},{only_there} 项只见于 {there}",
                           "the catalog differs between platforms: {only_here} items only on {here}, {only_there} only on {there}"),
     "stale_catalog": (WARNING, "目录已 {days} 天未更新(发布于 {date})", "the catalog has not been updated for {days} days (published {date})"),
+    "unknown_county": (ERROR, "没有行政区划代码为 {value} 的县", "no county has the division code {value}"),
+    "unknown_baseline_item": (ERROR, "启用的基准目录中没有事项“{value}”", "the active baseline has no item '{value}'"),
+    "unknown_item": (ERROR, "该县没有编号为 {value} 的事项", "the county has no item {value}"),
+    "unknown_decision": (ERROR, "该县没有编号为 {value} 的声明", "the county has no declaration {value}"),
     "no_catalog_table": (ERROR, "页面或文件中没有目录表格", "no catalog table in the page or file"),
 }
 

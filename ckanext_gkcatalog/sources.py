@@ -27,10 +27,24 @@ def parse_frequency(text: str | None) -> int | None:
     """'30m', '12h', '1d', '1w' -> seconds; empty -> None (harvest on demand only)."""
     if not text:
         return None
-    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", str(text).lower())
-    if not match:
-        raise ValueError(f"frequency '{text}' is not like 30m, 12h, 1d or 1w")
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    match = re.fullmatch(r"\s*(\d{1,6})\s*([mhdw])\s*", str(text).lower())
+    seconds = int(match.group(1)) * _UNITS[match.group(2)] if match else 0
+    if not 60 <= seconds <= MAX_PERIOD:
+        raise ValueError(f"frequency '{text}' is not like 30m, 12h, 1d or 1w, between a minute and a year")
+    return seconds
+
+
+MAX_PERIOD = 366 * 86400
+
+
+def source_problems(county_code: str, url: str, code_at: Location, url_at: Location) -> list:
+    """What is wrong with a source's county code (a 6-digit division code) and address (http or https)."""
+    problems = []
+    if not re.fullmatch(r"\d{6}", county_code or ""):
+        problems.append(Problem("pattern", code_at, {"field": "county_code", "value": county_code}))
+    if not (url or "").lower().startswith(("http://", "https://")):
+        problems.append(Problem("fetch_bad_url", url_at))
+    return problems
 
 
 @dataclass
@@ -73,11 +87,7 @@ def read_source_list(data: bytes, name: str) -> tuple[list, list]:
         cell = _cell_reader(cells, columns)
         where = Location(name, grid.sheet, i)
         code, url = cell("county_code"), cell("url")
-        row_problems = []
-        if not re.fullmatch(r"\d{6}", code):
-            row_problems.append(Problem("pattern", _at(where, columns, "county_code"), {"field": "county_code", "value": code}))
-        if not url.startswith(("http://", "https://")):
-            row_problems.append(Problem("fetch_bad_url", _at(where, columns, "url")))
+        row_problems = source_problems(code, url, _at(where, columns, "county_code"), _at(where, columns, "url"))
         domain = None
         if cell("domain"):
             domain = schema.domain(cell("domain"))

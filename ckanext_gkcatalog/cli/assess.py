@@ -4,6 +4,8 @@ from __future__ import annotations
 import click
 
 from ..assess import assess as run_assess
+from ..decisions import decision_problem, domain_of
+from ..problems import Location, Problem
 from ..reports.dashboard import overview
 from ..schema import load_schema
 from .base import Context, domain_key, pass_ctx, table
@@ -16,6 +18,7 @@ from .base import Context, domain_key, pass_ctx, table
 def assess(ctx: Context, county, domain):
     """Match, check and score again (a harvest does this itself; run it after loading a new baseline)."""
     key = domain_key(ctx, domain)
+    ctx.known_county(county)
     pairs = [(c, d) for c, d in ctx.store.county_domains() if (not county or c == county) and (not key or d == key)]
     done = run_assess(ctx.store, pairs)
     click.echo(score_table(ctx, ctx.store))
@@ -34,7 +37,8 @@ def decide():
 @pass_ctx
 def decide_na(ctx: Context, county_code, baseline_code, reason):
     """Declare BASELINE_CODE (e.g. employment-02-01) not applicable in COUNTY_CODE: not a gap."""
-    domain = baseline_code.rsplit("-", 2)[0]
+    _refuse_if(ctx, decision_problem(ctx.store, county_code, baseline_code))
+    domain = domain_of(baseline_code)
     ctx.store.add_decision(county_code, domain, baseline_code, "not_applicable", reason=reason, decided_by="cli")
     _reassess(ctx, county_code, domain)
 
@@ -46,7 +50,8 @@ def decide_na(ctx: Context, county_code, baseline_code, reason):
 @pass_ctx
 def decide_map(ctx: Context, county_code, item_id, baseline_code):
     """Declare that the county's item ITEM_ID is BASELINE_CODE, whatever automatic matching says."""
-    domain = baseline_code.rsplit("-", 2)[0]
+    _refuse_if(ctx, decision_problem(ctx.store, county_code, baseline_code, item_id=item_id))
+    domain = domain_of(baseline_code)
     ctx.store.add_decision(county_code, domain, baseline_code, "mapping", item_id=item_id, decided_by="cli")
     _reassess(ctx, county_code, domain)
 
@@ -56,6 +61,7 @@ def decide_map(ctx: Context, county_code, item_id, baseline_code):
 @pass_ctx
 def decide_list(ctx: Context, county_code):
     """The declarations of COUNTY_CODE."""
+    ctx.known_county(county_code)
     header = ctx.say(["编号", "领域", "基准事项", "类型", "县事项", "理由"], ["id", "domain", "baseline item", "kind", "item", "reason"])
     click.echo(table(header, [[str(d.id), d.domain, d.baseline_code, d.kind, d.item_id or "", d.reason or ""]
                                for d in ctx.store.decisions(county_code)]))
@@ -66,7 +72,16 @@ def decide_list(ctx: Context, county_code):
 @pass_ctx
 def decide_remove(ctx: Context, decision_id):
     """Withdraw a declaration."""
+    decision = ctx.store.decision(decision_id)
+    if decision is None:
+        ctx.fail(Problem("unknown_decision", Location(), {"value": decision_id}))
     ctx.store.remove_decision(decision_id)
+    _reassess(ctx, decision.county_code, decision.domain)
+
+
+def _refuse_if(ctx: Context, problem) -> None:
+    if problem is not None:
+        ctx.fail(problem)
 
 
 def _reassess(ctx: Context, county_code: str, domain: str) -> None:

@@ -1,6 +1,7 @@
 """What the command groups share: the context (database, language, store), options and printing."""
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 import unicodedata
@@ -8,10 +9,18 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..problems import Location, Problem
 from ..schema import load_schema
 
 if TYPE_CHECKING:
     from ..store import Store
+
+
+class Refused(click.ClickException):
+    """A command refused: its message is already in the user's language, so no English 'Error:' before it."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"✗ {self.format_message()}", err=True)
 
 
 class Context:
@@ -26,11 +35,27 @@ class Context:
     def store(self) -> Store:
         """The store, migrated to the newest schema on first use (so a new file just works)."""
         if self._store is None:
+            from sqlalchemy.exc import SQLAlchemyError
+
             from ..store import Store  # here, not above: commands without a store never import SQLAlchemy
 
-            self._store = Store(self.db)
-            self._store.init()
+            try:
+                self._store = Store(self.db)
+                self._store.init()
+            except (SQLAlchemyError, OSError) as exc:  # a folder that is not there, a server that does not answer
+                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+                raise Refused(self.say(f"无法打开数据库 {self.db or ''}:{reason}",
+                                       f"cannot open the database {self.db or ''}: {reason}"))
         return self._store
+
+    def fail(self, problem) -> None:
+        """Refuse the command with a located problem, in the user's language."""
+        raise Refused(problem.message(self.lang))
+
+    def known_county(self, code: str | None) -> None:
+        """Refuse a county code the store does not know (nothing given: every county)."""
+        if code and self.store.county(code) is None:
+            self.fail(Problem("unknown_county", Location(), {"value": code}))
 
     def say(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
@@ -50,7 +75,7 @@ def domain_key(ctx: Context, domain: str | None) -> str | None:
         return None
     key = load_schema().domain(domain)
     if key is None:
-        raise click.ClickException(ctx.say(f"无法识别领域“{domain}”", f"unknown domain '{domain}'"))
+        raise Refused(ctx.say(f"无法识别领域“{domain}”", f"unknown domain '{domain}'"))
     return key
 
 
@@ -63,18 +88,25 @@ def fetch_options(command):
     for option in reversed([
         click.option("--allow-network", multiple=True, metavar="CIDR", envvar="GKCATALOG_ALLOW_NETWORKS",
                      help="Private network a source may resolve to (e.g. 127.0.0.1/32); refused by default."),
-        click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds for a download."),
-        click.option("--max-bytes", type=int, default=50 * 1024 * 1024, show_default=True,
+        click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True,
+                     help="Seconds for a whole download."),
+        click.option("--max-bytes", type=click.IntRange(1), default=50 * 1024 * 1024, show_default=True,
                      help="Largest download accepted."),
     ]):
         command = option(command)
     return command
 
 
-def limits(allow_network, timeout, max_bytes):
+def limits(allow_network, timeout, max_bytes, lang: str = "zh"):
     from ..harvesters.fetch import FetchLimits  # here, not above: requests costs a local file's command 0.1 s
 
     networks = [n for value in allow_network for n in value.split()]
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise Refused(f"“{network}”不是网段(如 127.0.0.1/32)" if lang == "zh"
+                          else f"'{network}' is not a network (such as 127.0.0.1/32)")
     return FetchLimits(timeout=timeout, max_bytes=max_bytes, allowed_networks=networks)
 
 
@@ -91,7 +123,7 @@ def read_input(ctx: Context, file_or_url: str, fetch_limits) -> tuple[bytes, str
             sys.exit(2)
         return fetched.data, fetched.url, fetched.content_type, fetched.url
     if not os.path.isfile(file_or_url):
-        raise click.ClickException(ctx.say(f"找不到文件 {file_or_url}", f"no such file: {file_or_url}"))
+        raise Refused(ctx.say(f"找不到文件 {file_or_url}", f"no such file: {file_or_url}"))
     with open(file_or_url, "rb") as fh:
         return fh.read(), os.path.basename(file_or_url), None, None
 

@@ -7,7 +7,7 @@ import os
 import click
 
 from ..baseline import BaselineError, demo_baseline_files, load_baseline
-from .base import Context, domain_key, domain_label, pass_ctx, table
+from .base import Context, Refused, domain_key, domain_label, pass_ctx, table
 
 
 @click.group()
@@ -33,10 +33,10 @@ def baseline_load(ctx: Context, file, domain, declared_l1, declared_l2, strict, 
                                {"level1": declared_l1, "level2": declared_l2})
     except BaselineError as exc:
         ctx.report(exc.problems)
-        raise click.ClickException(ctx.say("基准目录未载入,数据库未作任何改动。", "Baseline not loaded; nothing was stored."))
+        raise Refused(ctx.say("基准目录未载入,数据库未作任何改动。", "Baseline not loaded; nothing was stored."))
     ctx.report(loaded.problems)
     if strict and loaded.count_ok is False:
-        raise click.ClickException(ctx.say("事项数与声明不符(--strict),未载入。",
+        raise Refused(ctx.say("事项数与声明不符(--strict),未载入。",
                                            "Counts differ from the declared ones (--strict); not loaded."))
     record = ctx.store.add_baseline(loaded, activate=not no_activate)
     _print_loaded(ctx, record)
@@ -109,7 +109,7 @@ def baseline_show(ctx: Context, domain, version, fmt):
     key = domain_key(ctx, domain)
     record = ctx.store.baseline(key, version)
     if record is None:
-        raise click.ClickException(ctx.say(f"{domain} 没有基准目录", f"no baseline for {domain}"))
+        raise Refused(ctx.say(f"{domain} 没有基准目录", f"no baseline for {domain}"))
     items = [{"code": i.code, "level1": i.level1, "level2": i.level2, "level3": i.level3,
               "time_limit_days": i.time_limit_days, "note": i.note,
               **{k: v for k, v in i.elements.items() if k != "parsed"}} for i in record.items]
@@ -133,6 +133,6 @@ def baseline_activate(ctx: Context, domain, version):
     """Make VERSION the active baseline of DOMAIN."""
     try:
         ctx.store.activate_baseline(domain_key(ctx, domain), version)
-    except LookupError as exc:
-        raise click.ClickException(str(exc))
+    except LookupError:
+        raise Refused(ctx.say(f"{domain} 没有第{version}版基准目录", f"{domain} has no baseline version {version}"))
     click.echo(ctx.say(f"已启用 {domain} 第{version}版", f"Activated {domain} version {version}"))

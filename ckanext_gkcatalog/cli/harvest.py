@@ -8,23 +8,26 @@ import sys
 import click
 
 from ..harvesters.pipeline import HarvestSettings, harvest as run_harvest
-from .base import Context, fetch_options, limits, pass_ctx, table
+from .base import Context, Refused, fetch_options, limits, pass_ctx, table
 
 
 @click.command()
 @click.option("--county", help="Only this county's sources (6-digit code).")
 @click.option("--source", "source_id", type=int, help="Only this source.")
 @click.option("--due", is_flag=True, help="Only the sources whose scheduled time has come.")
-@click.option("--workers", type=int, default=4, show_default=True, help="Sources harvested at once.")
-@click.option("--processes", type=int, default=os.cpu_count() or 1, show_default=True,
+@click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True, help="Sources harvested at once.")
+@click.option("--processes", type=click.IntRange(0, 64), default=os.cpu_count() or 1, show_default=True,
               help="Parser processes (files are parsed on every core); 1 parses in the harvesting threads.")
 @fetch_options
 @pass_ctx
 def harvest(ctx: Context, county, source_id, due, workers, processes, allow_network, timeout, max_bytes):
     """Harvest county sources into the store (all enabled sources unless narrowed)."""
     store = ctx.store
+    ctx.known_county(county)
     if source_id:
         chosen = [s for s in [store.source(source_id)] if s]
+        if not chosen:
+            raise Refused(ctx.say(f"没有编号为 {source_id} 的来源", f"no source {source_id}"))
     elif due:
         chosen = store.due_sources()
     else:
@@ -49,7 +52,7 @@ def harvest(ctx: Context, county, source_id, due, workers, processes, allow_netw
 @click.command()
 @click.option("--source", "source_id", type=int, help="Only this source's jobs.")
 @click.option("--job", "job_id", type=int, help="Show one job with its findings.")
-@click.option("--limit", type=int, default=30, show_default=True)
+@click.option("--limit", type=click.IntRange(1), default=30, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_ctx
 def jobs(ctx: Context, source_id, job_id, limit, fmt):
@@ -61,7 +64,7 @@ def jobs(ctx: Context, source_id, job_id, limit, fmt):
     if job_id:
         job = ctx.store.job(job_id)
         if job is None:
-            raise click.ClickException(ctx.say(f"没有作业 {job_id}", f"no job {job_id}"))
+            raise Refused(ctx.say(f"没有作业 {job_id}", f"no job {job_id}"))
         findings = ctx.store.findings(job_id)
         if fmt == "json":
             click.echo(json.dumps({**summary(job), "findings": [

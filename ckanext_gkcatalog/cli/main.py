@@ -7,10 +7,11 @@ default; `--lang en` (or GKCATALOG_LANG=en) switches to English.
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 
-from .base import Context
+from .base import Context, Refused
 
 # command name -> "module:object" under ckanext_gkcatalog.cli
 COMMANDS = {
@@ -33,6 +34,20 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def invoke(self, ctx):
+        """Whatever a command did not foresee ends as one line in the user's language and exit code 1, never
+        as a traceback (GKCATALOG_DEBUG=1 shows it, for developers)."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("GKCATALOG_DEBUG"):
+                raise
+            reason = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:300]}".rstrip(": ")
+            zh = getattr(ctx.obj, "lang", "zh") == "zh"
+            raise Refused(f"意外错误,命令未完成:{reason}" if zh else f"unexpected error; the command did not finish: {reason}")
 
     def get_command(self, ctx, name):
         if name in self.commands or name not in COMMANDS:

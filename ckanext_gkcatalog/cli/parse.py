@@ -20,7 +20,9 @@ from .base import Context, domain_key, fetch_options, limits, pass_ctx, read_inp
 @fetch_options
 @pass_ctx
 def parse(ctx: Context, file_or_url, fmt, domain, county_code, county_name, parsed, allow_network, timeout, max_bytes):
-    """Read a catalog file or URL and print its items and findings, without touching the store."""
+    """Read a catalog file or URL and print its items and findings, without touching the store.
+
+    Exit code 0: read without errors; 1: read, with errors; 2: nothing could be read."""
     defaults = {"county_code": county_code, "county_name": county_name, "domain": domain_key(ctx, domain)}
     data, name, content_type, url = read_input(ctx, file_or_url, lambda: limits(allow_network, timeout, max_bytes))
     if url:
@@ -40,3 +42,5 @@ def parse(ctx: Context, file_or_url, fmt, domain, county_code, county_name, pars
                            f"{len(result.items)} items, {errors} errors, {len(result.problems) - errors} notes"))
     if not result.items:
         sys.exit(2)
+    if result.errors:
+        sys.exit(1)

@@ -18,7 +18,7 @@ from .base import Context, pass_ctx
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @pass_ctx
 def serve(ctx: Context, host, port):
     """Serve the portal: the province overview at /, county, baseline and job pages, exports, admin."""
@@ -28,13 +28,13 @@ def serve(ctx: Context, host, port):
 
 
 @click.command()
-@click.option("--counties", default=36, show_default=True, help="How many fictional counties.")
+@click.option("--counties", default=36, show_default=True, type=click.IntRange(1, 500), help="How many fictional counties.")
 @click.option("--folder", type=click.Path(file_okay=False), help="Where the counties' files are written "
               "(default: a temporary folder).")
 @click.option("--no-serve", is_flag=True, help="Stop after the summary table instead of serving the dashboards.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--processes", type=int, default=os.cpu_count() or 1, show_default=True, help="Parser processes.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--processes", type=click.IntRange(0, 64), default=os.cpu_count() or 1, show_default=True, help="Parser processes.")
 @pass_ctx
 def demo(ctx: Context, counties, folder, no_serve, host, port, processes):
     """A demo province: fictional counties publish catalogs built from the demo baselines, with realistic

@@ -8,8 +8,8 @@ import sys
 import click
 
 from ..problems import Location, Problem
-from ..sources import KINDS, parse_frequency, read_source_list
-from .base import Context, domain_key, pass_ctx, table
+from ..sources import KINDS, parse_frequency, read_source_list, source_problems
+from .base import Context, Refused, domain_key, pass_ctx, table
 
 
 @click.group()
@@ -37,11 +37,21 @@ def source_add(ctx: Context, county_code, url, kind, domain, county_name, city_n
     For --kind ckan, URL is the portal's address (https://data.example.gov.cn)."""
     key = domain_key(ctx, domain)
     options = {k: v for k, v in {"pages": list(pages), "dataset": dataset, "organization": organization}.items() if v}
+    problems = [p for address in (url, *pages) for p in source_problems(
+        county_code, address, Location(field="county_code"), Location(file=address, field="source_url"))]
+    if problems:
+        ctx.report(list({p.message("en"): p for p in problems}.values()))
+        raise Refused(ctx.say("来源未登记。", "The source was not registered."))
     try:
-        ctx.store.upsert_county(county_code, county_name, city_name=city_name)
-        record = ctx.store.add_source(county_code, url, kind, key, options, parse_frequency(every))
-    except (LookupError, ValueError) as exc:
-        raise click.ClickException(str(exc))
+        frequency = parse_frequency(every)
+    except ValueError:
+        raise Refused(ctx.say(f"频率“{every}”应形如 30m、12h、1d、1w,介于一分钟与一年之间",
+                              f"frequency '{every}' should be like 30m, 12h, 1d or 1w, between a minute and a year"))
+    if ctx.store.county(county_code) is None and not county_name:
+        raise Refused(ctx.say(f"县 {county_code} 第一次登记:请用 --county-name 给出县名",
+                              f"county {county_code} is new: give its name with --county-name"))
+    ctx.store.upsert_county(county_code, county_name, city_name=city_name)
+    record = ctx.store.add_source(county_code, url, kind, key, options, frequency)
     click.echo(ctx.say(f"已登记来源 #{record.id}:{county_code} {url}", f"Registered source #{record.id}: {county_code} {url}"))
 
 
@@ -106,7 +116,7 @@ def source_disable(ctx: Context, source_id):
 def _set_enabled(ctx: Context, source_id: int, enabled: bool) -> None:
     try:
         ctx.store.set_source_enabled(source_id, enabled)
-    except LookupError as exc:
-        raise click.ClickException(str(exc))
+    except LookupError:
+        raise Refused(ctx.say(f"没有编号为 {source_id} 的来源", f"no source {source_id}"))
     click.echo(ctx.say(f"来源 #{source_id} 已{'启用' if enabled else '停用'}",
                        f"Source #{source_id} {'enabled' if enabled else 'disabled'}"))

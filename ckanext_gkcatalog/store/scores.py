@@ -235,6 +235,10 @@ class ScoreStore(Database):
         s.execute(update(Item).where(Item.county_code == county_code, Item.domain == domain).values(baseline_id=None)
                   .execution_options(synchronize_session=False))
 
+    def decision(self, decision_id: int) -> CountyDecision | None:
+        with self.reading() as s:
+            return s.get(CountyDecision, decision_id)
+
     def decisions(self, county_code: str, domain: str | None = None) -> list[CountyDecision]:
         with self.reading() as s:
             query = select(CountyDecision).where(CountyDecision.county_code == county_code)

@@ -63,9 +63,9 @@ class FormError(BadRequest):
     """A form field the view refused: its description is a message in the page's language."""
 
 
-def refuse(zh: str, en: str):
-    """Answer 400 with a message naming the field and what is wrong with it."""
-    raise FormError(description=en if lang() == "en" else zh)
+def refuse(problem):
+    """Answer 400 with the problem's message, in the page's language."""
+    raise FormError(description=problem.message(lang()))
 
 
 def safe_target(target: str | None) -> str | None:

@@ -60,11 +60,11 @@ def test_secure_cookies_and_hsts_behind_https(store, monkeypatch):
 
 
 @pytest.mark.parametrize("form, message", [
-    ({"domain": "astrology", "baseline_code": "x"}, "没有启用的基准目录"),
-    ({"domain": "social_assistance", "baseline_code": "nope-01"}, "基准目录中没有事项“nope-01”"),
-    ({"domain": "social_assistance", "baseline_code": "x", "undo": "abc"}, "没有编号为“abc”的声明"),
-    ({"domain": "social_assistance", "baseline_code": "x", "undo": "99999"}, "没有编号为“99999”的声明"),
-    ({}, "没有启用的基准目录"),
+    ({"domain": "astrology", "baseline_code": "astrology-01-01"}, "启用的基准目录中没有事项“astrology-01-01”"),
+    ({"domain": "social_assistance", "baseline_code": "nope-01"}, "启用的基准目录中没有事项“nope-01”"),
+    ({"domain": "social_assistance", "baseline_code": "x", "undo": "abc"}, "该县没有编号为 abc 的声明"),
+    ({"domain": "social_assistance", "baseline_code": "x", "undo": "99999"}, "该县没有编号为 99999 的声明"),
+    ({}, "启用的基准目录中没有事项“”"),
 ])
 def test_admin_forms_refuse_bad_fields_with_a_message(app, store, form, message):
     client = app.test_client()

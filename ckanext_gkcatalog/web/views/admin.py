@@ -10,8 +10,10 @@ from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash
 
 from ...assess import assess
+from ...decisions import decision_problem, domain_of
 from ...harvesters.fetch import FetchLimits
 from ...harvesters.pipeline import HarvestSettings, harvest
+from ...problems import Location, Problem
 from ..hooks import PortalUser, admin_required, refuse, safe_target, store, user_name
 
 
@@ -54,17 +56,19 @@ def decide(code):
     """Declare a baseline item not applicable in a county, or withdraw a declaration (`undo`)."""
     if store().county(code) is None:
         abort(404)
-    domain, baseline_code, undo = (request.form.get(k, "").strip() for k in ("domain", "baseline_code", "undo"))
-    baseline = store().baseline(domain) if domain else None
-    if baseline is None:
-        refuse(f"领域“{domain}”没有启用的基准目录", f"domain '{domain}' has no active baseline")
+    baseline_code, undo = (request.form.get(k, "").strip() for k in ("baseline_code", "undo"))
     if undo:
-        if not undo.isdigit() or int(undo) not in {d.id for d in store().decisions(code, domain)}:
-            refuse(f"没有编号为“{undo}”的声明", f"no declaration '{undo}' of this county")
+        problem = decision_problem(store(), code, decision_id=int(undo)) if undo.isdigit() else \
+            Problem("unknown_decision", Location(), {"value": undo})
+    else:
+        problem = decision_problem(store(), code, baseline_code)
+    if problem:
+        refuse(problem)
+    if undo:
+        domain = store().decision(int(undo)).domain
         store().remove_decision(int(undo))
     else:
-        if baseline_code not in {item.code for item in baseline.items}:
-            refuse(f"基准目录中没有事项“{baseline_code}”", f"the baseline has no item '{baseline_code}'")
+        domain = domain_of(baseline_code)
         reason = request.form.get("reason", "").strip()[:500] or None
         store().add_decision(code, domain, baseline_code, "not_applicable", reason=reason, decided_by=user_name())
     assess(store(), [(code, domain)])
