@@ -35,6 +35,9 @@ class ReadError(Exception):
         super().__init__(problem.message("en"))
         self.problem = problem
 
+    def __reduce__(self):  # pickled with its problem: sandboxed readers send it back
+        return ReadError, (self.problem,)
+
 
 def unreadable(name: str, reason: str, sheet: str | None = None, row: int | None = None) -> ReadError:
     return ReadError(Problem("file_unreadable", Location(file=name, sheet=sheet, row=row), {"reason": reason}))

@@ -18,6 +18,7 @@ from ckanext_gkcatalog.problems import Location, Problem
 
 from .grids import Grid, ReadError, decode_text, max_cells, too_large, unreadable
 from .html_tables import read_html
+from .sandbox import Sandboxed, run_limited
 
 # Spreadsheets are zip files: a small file can inflate to gigabytes (a zip bomb).
 DEFAULT_MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -64,24 +65,43 @@ def check_zip(data: bytes, name: str, max_uncompressed: int = DEFAULT_MAX_UNCOMP
                                f"(limit {max_uncompressed}, ratio {max_ratio})")
 
 
-def read_spreadsheet(data: bytes, name: str, **limits) -> list[Grid]:
-    """XLSX, XLSM, XLS and ODS through calamine; every sheet with content becomes a grid."""
-    from python_calamine import CalamineWorkbook
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 
+
+def read_spreadsheet(data: bytes, name: str, **limits) -> list[Grid]:
+    """XLSX, XLSM, XLS and ODS through calamine; every sheet with content becomes a grid. A legacy .xls is
+    read in a sandboxed process: a damaged one can make calamine exhaust the memory or abort."""
     if data[:2] == b"PK":
         check_zip(data, name, **limits)
         _check_used_areas(data, name)
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))  # its errors: read_grids makes them located
+    if data[:8] == OLE2:
+        try:
+            sheets = run_limited(read_sheets, data, name)
+        except Sandboxed as exc:
+            raise unreadable(name, f"the spreadsheet reader failed: {exc}")
+    else:
+        sheets = read_sheets(data, name)
     grids = []
+    for sheet_name, rows, merged in sheets:
+        _fill_merged(rows, merged, name, sheet_name)
+        if any(any(c.strip() for c in row) for row in rows):
+            grids.append(Grid(name, sheet_name, rows))
+    return grids
+
+
+def read_sheets(data: bytes, name: str) -> list[tuple]:
+    """[(sheet name, rows of cell texts, merged ranges)] by calamine, each sheet's used area bounded."""
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))  # its errors: read_grids makes them located
+    sheets = []
     for sheet_name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(sheet_name)
         if sheet.total_height * sheet.total_width > max_cells():  # the used area, before it is built
             raise too_large(name, sheet_name)
         rows = [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-        _fill_merged(rows, sheet.merged_cell_ranges or (), name, sheet_name)
-        if any(any(c.strip() for c in row) for row in rows):
-            grids.append(Grid(name, sheet_name, rows))
-    return grids
+        sheets.append((sheet_name, rows, list(sheet.merged_cell_ranges or ())))
+    return sheets
 
 
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
@@ -238,5 +258,8 @@ def read_grids(data: bytes, name: str, content_type: str | None = None, fmt: str
         raise
     except RecursionError:
         raise unreadable(name, "nested too deep")
-    except Exception as exc:  # calamine's XmlError/ZipError/CalamineError, zipfile's NotImplementedError, lxml, docx ...
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's XmlError/ZipError/CalamineError and its PanicException
+        # (a BaseException), zipfile's NotImplementedError, lxml, python-docx ...
         raise unreadable(name, f"{type(exc).__name__}: {str(exc)[:300]}".rstrip(": "))

@@ -1,0 +1,66 @@
+"""Running a native reader where its failures cannot hurt the harvest: in a child process with a memory
+ceiling and a deadline. A damaged legacy .xls can make calamine ask for gigabytes (the machine's memory
+killer then ends the parser process, and with it every source parsed there) or abort the process outright;
+in the child, either ends only the child, and the caller gets a Sandboxed error saying why."""
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import resource
+import traceback
+
+MEMORY_BYTES = 2 * 1024 ** 3  # address space of the child: far above any real catalog, far below the machine
+SECONDS = 60
+
+
+class Sandboxed(Exception):
+    """The function failed in the child: it raised, ran out of memory or time, or the child died."""
+
+
+def run_limited(fn, *args, memory_bytes: int = MEMORY_BYTES, seconds: float = SECONDS):
+    """fn(*args) in a child process (fn and its result must pickle); raises Sandboxed when it fails."""
+    context = multiprocessing.get_context("forkserver")  # never fork a threaded harvester
+    # children fork from a server that has the readers imported already (once it runs, this changes nothing)
+    context.set_forkserver_preload(["ckanext_gkcatalog.harvesters.readers"])
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(send, fn, args, memory_bytes), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            raise Sandboxed(f"took longer than {seconds:g} s")
+        ok, value = receive.recv()
+    except EOFError:
+        child.join(5)
+        raise Sandboxed(f"the reader process ended abnormally (exit code {child.exitcode}; "
+                        f"out of memory or crashed)") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+        receive.close()
+    if not ok:
+        raise value if isinstance(value, Exception) else Sandboxed(value)
+    return value
+
+
+def _child(send, fn, args, memory_bytes: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    try:
+        result = (True, fn(*args))
+    except BaseException as exc:  # noqa: BLE001 - calamine's PanicException is a BaseException
+        traceback.clear_frames(exc.__traceback__)
+        result = (False, exc if _picklable(exc) else f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:300]}")
+    send.send(result)
+    send.close()
+
+
+def _picklable(exc: BaseException) -> bool:
+    """An error of our own (a ReadError with its located problem) goes back as it is; others as text."""
+    if not isinstance(exc, Exception):
+        return False
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001
+        return False
+    return True
