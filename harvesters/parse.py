@@ -8,6 +8,7 @@ store: each parser process loads only what parsing needs.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -46,6 +47,7 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
     if fmt and actual != fmt:  # the bytes say otherwise: they win, and the registration should be corrected
         result.add_file_problems([Problem("format_mismatch", Location(file=name),
                                           {"declared": fmt.lstrip("."), "actual": actual.lstrip(".")})])
+    result.add_file_problems(charset_notes(data, name, content_type, actual))
     try:
         grids = read_grids(data, name, content_type, actual)
     except ReadError as exc:
@@ -80,6 +82,31 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
     if not result.tables:
         result.add_file_problems([Problem("no_catalog_table", Location(file=name))])
     return result
+
+
+TEXT_FORMATS = (".csv", ".txt", ".tsv", ".html", ".htm", ".shtml", ".json")
+_CHARSET = re.compile(rb"charset=[\"']?([\w-]+)", re.I)
+
+
+def charset_notes(data: bytes, name: str, content_type: str | None, fmt: str) -> list:
+    """Notes on a text file whose encoding the server states wrongly or nobody states (it is still read:
+    the readers detect it), so that the publisher can fix the page."""
+    if fmt not in TEXT_FORMATS or data.isascii():
+        return []
+    declared = _CHARSET.search((content_type or "").encode("latin-1", "ignore"))
+    if declared:
+        charset = declared.group(1).decode()
+        try:
+            data.decode(charset)
+            return []
+        except (LookupError, UnicodeDecodeError):
+            return [Problem("charset_mismatch", Location(file=name), {"declared": charset})]
+    try:
+        data.decode("utf-8-sig")
+        return []
+    except UnicodeDecodeError:
+        in_page = fmt in (".html", ".htm", ".shtml") and _CHARSET.search(data[:4096])
+        return [] if in_page else [Problem("charset_guessed", Location(file=name))]
 
 
 def public_item(item: dict, with_parsed: bool = False) -> dict:

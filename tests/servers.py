@@ -16,6 +16,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     root: str = "."
     requests_seen: list
+    faults: dict  # path -> a fault_* method's name, or (status, content type, body) to answer instead
 
     def log_message(self, *args):  # keep test output quiet
         pass
@@ -26,6 +27,11 @@ class Handler(BaseHTTPRequestHandler):
             return getattr(self, "fault_" + self.path.split("/")[2].replace("-", "_"))()
         if self.path.startswith(("/api/3/action/", "/api/action/")):
             return self.ckan_action()
+        fault = self.faults.get(self.path)
+        if isinstance(fault, str):
+            return getattr(self, "fault_" + fault)()
+        if fault:
+            return self._send(*fault)
         path = os.path.join(self.root, self.path.lstrip("/").split("?")[0])
         if not os.path.isfile(path):
             return self._send(404, b"not found", "text/plain")
@@ -82,6 +88,14 @@ class Handler(BaseHTTPRequestHandler):
     # --- faults ---
     def fault_500(self):
         self._send(500, b"internal error", "text/plain")
+
+    def fault_503(self):
+        self._send(503, b"busy", "text/plain")
+
+    def fault_hang(self):
+        """Headers never come: the connection stays open and silent."""
+        time.sleep(30)
+        self.close_connection = True
 
     def fault_slow(self):
         time.sleep(3)
@@ -153,7 +167,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class LocalServer:
     def __init__(self, root: str, address: tuple = ("127.0.0.1", 0)):
-        handler = type("BoundHandler", (Handler,), {"root": root, "requests_seen": []})
+        handler = type("BoundHandler", (Handler,), {"root": root, "requests_seen": [], "faults": {}})
         self.httpd = ThreadingHTTPServer(address, handler)
         self.httpd.daemon_threads = True
         self.handler = handler
