@@ -22,6 +22,7 @@ from ckanext_gkcatalog.problems import Location, Problem
 from .ckan import gather_ckan
 from .fetch import FetchError, FetchLimits, fetch, guarded_session
 from .parse import parse_stage
+from .sandbox import exit_when_gone
 
 
 @dataclass
@@ -204,7 +205,9 @@ class _ParserPool:
         with self.lock:
             if self.executor is None:
                 context = multiprocessing.get_context("forkserver")  # forking a threaded process is unsafe
-                self.executor = ProcessPoolExecutor(self.processes, mp_context=context)
+                # a parser process ends soon after the harvester does, even when it is killed with -9
+                self.executor = ProcessPoolExecutor(self.processes, mp_context=context, initializer=exit_when_gone,
+                                                    initargs=(os.getpid(),))
         return self.executor.submit(fn, *args)
 
     def shutdown(self):

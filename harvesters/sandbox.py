@@ -5,8 +5,11 @@ in the child, either ends only the child, and the caller gets a Sandboxed error 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import resource
+import threading
+import time
 import traceback
 
 MEMORY_BYTES = 2 * 1024 ** 3  # address space of the child: far above any real catalog, far below the machine
@@ -23,7 +26,7 @@ def run_limited(fn, *args, memory_bytes: int = MEMORY_BYTES, seconds: float = SE
     # children fork from a server that has the readers imported already (once it runs, this changes nothing)
     context.set_forkserver_preload(["ckanext_gkcatalog.harvesters.readers"])
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, fn, args, memory_bytes), daemon=True)
+    child = context.Process(target=_child, args=(send, fn, args, memory_bytes, os.getpid()), daemon=True)
     child.start()
     send.close()
     try:
@@ -44,7 +47,24 @@ def run_limited(fn, *args, memory_bytes: int = MEMORY_BYTES, seconds: float = SE
     return value
 
 
-def _child(send, fn, args, memory_bytes: int) -> None:
+def exit_when_gone(pid: int, every: float = 0.5) -> None:
+    """End this helper process soon after the process `pid` (the one it works for) has died, even by kill -9:
+    a forkserver's child is not that process's child, so nothing else would end it."""
+    def watch():
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # alive, as another user
+                pass
+
+    threading.Thread(target=watch, name="exit-when-gone", daemon=True).start()
+
+
+def _child(send, fn, args, memory_bytes: int, parent: int) -> None:
+    exit_when_gone(parent)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
         result = (True, fn(*args))
