@@ -107,9 +107,9 @@ def test_what_no_command_foresaw_is_one_line(world, monkeypatch):
     assert "Traceback" not in result.output
 
 
-def test_a_real_process_prints_no_traceback(world):
+def test_a_real_process_prints_no_traceback(world, tmp_path):
     done = subprocess.run([sys.executable, "-m", "ckanext_gkcatalog.cli", "--db", world["db"], "decide", "na", "999999",
-                           "nope-01"], capture_output=True, text=True, timeout=120)
+                           "nope-01"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 1 and "没有行政区划代码为 999999 的县" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
 

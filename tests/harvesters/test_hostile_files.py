@@ -65,7 +65,8 @@ def test_a_span_bomb_is_refused_quickly_in_little_memory(tmp_path):
     assert len(page) < 3000
     path = tmp_path / "bomb.html"
     path.write_bytes(page)
-    done = subprocess.run([sys.executable, "-c", SPAN_BOMB, str(path)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", SPAN_BOMB, str(path)], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)  # not the checkout: the installed package
     figures = json.loads(done.stdout)
     assert figures["codes"] == ["table_too_large"]
     assert figures["location"]["sheet"] == "table 1" and figures["location"]["row"] == 2
@@ -107,7 +108,9 @@ def test_a_harvest_of_a_hostile_file_fails_with_the_right_rule_and_stage(store, 
         reports = harvest(store, sources, SETTINGS)
     expected = {"sheet.xlsx": "file_unreadable", "deep.json": "file_unreadable", "bomb.html": "table_too_large",
                 "headers.csv": "table_without_items"}
-    for report, source in zip(reports, sources):
+    by_source = {s.id: s for s in sources}
+    for report in reports:
+        source = by_source[report.source_id]
         assert report.status == "failed"
         rules = {(f.rule, f.stage) for f in store.findings(report.job_id)}
         assert (expected[source.url.rsplit("/", 1)[1]], "parse") in rules, rules

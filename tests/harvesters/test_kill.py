@@ -72,7 +72,8 @@ def test_kill_9_with_parser_processes(tmp_path, province, delay):
     store.add_source(sources[0].county_code, f"{province.url}/fault/slow", "auto", "employment")
     env = {**os.environ, "GKCATALOG_ALLOW_NETWORKS": "127.0.0.1/32"}
     command = [sys.executable, "-m", "ckanext_gkcatalog.cli", "--db", db, "harvest", "--processes", "2", "--workers", "2"]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=tmp_path)  # not the checkout: the installed package
     for _ in range(200):
         if store.jobs(limit=1):
             break
