@@ -105,3 +105,28 @@ def test_the_connection_goes_to_the_address_the_guard_checked(server, monkeypatc
     assert "就业信息服务".encode() in got.data
     assert evil.handler.requests_seen == []
     assert server.handler.requests_seen[-1][1]["Host"] == f"county.example:{port}"
+
+
+BYPASSES = [  # spellings of a private address that URL parsers and resolvers read differently
+    "http://127.0.0.1/", "http://127.1/", "http://0177.0.0.1/", "http://0x7f.0.0.1/", "http://2130706433/",
+    "http://0x7f000001/", "http://017700000001/", "http://0/", "http://0.0.0.0/", "http://[::1]/", "http://[::]/",
+    "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/", "http://[0:0:0:0:0:ffff:127.0.0.1]/",
+    "http://localhost/", "http://LOCALHOST./", "http://10.0.0.1/", "http://172.16.0.1/", "http://192.168.0.1/",
+    "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/", "http://[fd00::1]/", "http://[fe80::1]/",
+    "http://user:pass@127.0.0.1/", "http://127.0.0.1:22/", "https://127.0.0.1:443/",
+]
+
+
+@pytest.mark.parametrize("url", BYPASSES)
+def test_address_guard_bypass_forms_are_refused_before_connecting(url, monkeypatch):
+    connected = []
+
+    def connect(sock, address):
+        connected.append(address)
+        raise OSError("no connection in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    problem = code_of(url, FetchLimits(timeout=2, connect_timeout=1))
+    # refused as private, or a name that does not resolve here: nothing is connected to either way
+    assert problem.code in ("fetch_private_address", "fetch_bad_url") or "cannot resolve" in problem.message("en")
+    assert connected == []
