@@ -1,0 +1,101 @@
+"""The search's text analysis, one for the index and the query, for SQLite FTS5 and PostgreSQL alike.
+
+Chinese has no spaces between words, so Han text is cut into overlapping pairs of characters (CJK bigrams,
+as Lucene's CJKBigramFilter does): 最低生活保障 -> 最低 低生 生活 活保 保障, and a two-character word such
+as 低保 is one token, found wherever it occurs. Single characters are kept in a stream of their own, for
+one-character queries. Latin words and numbers are tokens whole (文号 such as 国发〔2015〕23号 give
+国发 2015 23 号). Text is folded first, at index and query time alike: NFKC (full-width to half-width),
+traditional to simplified characters, lower case. Domain synonyms (schemas/synonyms.yaml) expand a query.
+"""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from .text import to_simplified
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"[{_HAN}]+|[a-z0-9]+")
+MAX_QUERY_CHARS = 200  # a longer query is cut: nobody types more, and every term costs a join
+
+
+def fold(text: str) -> str:
+    """The comparison form of text: half-width, simplified, lower case."""
+    return to_simplified(unicodedata.normalize("NFKC", text or "")).lower()
+
+
+def _runs(text: str) -> list[str]:
+    return _RUNS.findall(fold(text))
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+def _is_han(run: str) -> bool:
+    return not run.isascii()
+
+
+def bigram_stream(text: str) -> str:
+    """The indexed stream: each Han run as its bigrams (a lone character as itself), each Latin word or
+    number whole, space-separated in reading order, so that a phrase of bigrams matches adjacent text."""
+    return " ".join(token for run in _runs(text) for token in (_bigrams(run) if _is_han(run) else [run]))
+
+
+def unigram_stream(text: str) -> str:
+    """Every Han character once: what a one-character query looks in."""
+    return " ".join(dict.fromkeys(c for run in _runs(text) if _is_han(run) for c in run))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query word: a phrase of tokens in one of the two streams."""
+    tokens: tuple
+    stream: str  # "bigrams" or "unigrams"
+
+
+def query_terms(query: str) -> list[Term]:
+    """The words of a query, each as a phrase: a Han word of two or more characters as its bigrams, a single
+    Han character in the unigram stream, a Latin word or number as itself. Every term must match."""
+    terms = []
+    for run in _runs((query or "")[:MAX_QUERY_CHARS]):
+        if _is_han(run) and len(run) == 1:
+            terms.append(Term((run,), "unigrams"))
+        else:
+            terms.append(Term(tuple(_bigrams(run)) if _is_han(run) else (run,), "bigrams"))
+    return list(dict.fromkeys(terms))
+
+
+@lru_cache(maxsize=4)
+def _synonym_groups(path: str | None) -> tuple:
+    if path:
+        with open(path, encoding="utf-8") as fh:
+            document = yaml.safe_load(fh)
+    else:
+        document = yaml.safe_load(resources.files("ckanext_gkcatalog.schemas").joinpath("synonyms.yaml")
+                                  .read_text(encoding="utf-8"))
+    groups = (document or {}).get("groups") or []
+    return tuple(tuple(dict.fromkeys(fold(str(term)) for term in group if str(term).strip())) for group in groups)
+
+
+def synonym_groups() -> tuple:
+    """The groups of schemas/synonyms.yaml, or of the file GKCATALOG_SYNONYMS names, folded."""
+    return _synonym_groups(os.environ.get("GKCATALOG_SYNONYMS") or None)
+
+
+def expansions(query: str) -> list[tuple[str, list[str]]]:
+    """[(a synonym found in the query, the other terms of its group)]: the page says what was added."""
+    folded = fold(query or "")
+    found = []
+    for group in synonym_groups():
+        for term in group:
+            if term in folded:
+                found.append((term, [other for other in group if other != term]))
+                break
+    return found
