@@ -18,7 +18,7 @@ setup(
     packages=[
         PACKAGE,
         *(f"{PACKAGE}.{room}" for room in ("store", "store.migration", "store.migration.versions", "web",
-                                            "web.views", "ckan", "cli", "demo", "reports")),
+                                            "web.views", "ckan", "cli", "demo", "reports", "search")),
         f"{PACKAGE}.harvesters",
         f"{PACKAGE}.schemas",
         f"{PACKAGE}.i18n",
@@ -58,6 +58,8 @@ setup(
         "waitress>=3.0",
         "lxml>=5",
         "python-docx>=1.1",
+        "numpy>=1.24",  # the search's facet counters
+        "luqum>=0.13",  # Solr/Lucene filter syntax of package_search's fq
     ],
     extras_require={
         "postgresql": ["psycopg[binary]>=3.1"],

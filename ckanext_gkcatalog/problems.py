@@ -75,6 +75,14 @@ MESSAGES = {
     "unknown_item": (ERROR, "该县没有编号为 {value} 的事项", "the county has no item {value}"),
     "unknown_decision": (ERROR, "该县没有编号为 {value} 的声明", "the county has no declaration {value}"),
     "no_catalog_table": (ERROR, "页面或文件中没有目录表格", "no catalog table in the page or file"),
+    # the public search and its API (search/query.py)
+    "search_query_long": (WARNING, "检索词过长,只使用了前 {limit} 个字", "the query is too long; only its first {limit} characters are used"),
+    "search_unknown_field": (ERROR, "“{value}”不是可筛选的字段(可用:{allowed})",
+                             "'{value}' is not a field to filter or count on (use: {allowed})"),
+    "search_bad_syntax": (ERROR, "筛选条件无法解析:{reason}", "the filter query cannot be read: {reason}"),
+    "search_bad_number": (ERROR, "参数 {value} 应为不小于 {minimum} 的整数", "parameter {value} must be a whole number of at least {minimum}"),
+    "search_bad_sort": (ERROR, "不支持按“{value}”排序(可用:{allowed})", "cannot sort by '{value}' (use: {allowed})"),
+    "search_rows_capped": (INFO, "每页最多 {limit} 条", "at most {limit} rows per page"),
 }
 
 

@@ -55,21 +55,45 @@ def unigram_stream(text: str) -> str:
 
 @dataclass(frozen=True)
 class Term:
-    """One query word: a phrase of tokens in one of the two streams."""
+    """One query word: a phrase of tokens in one of the two streams, or (with synonyms) any of its
+    alternatives; `words` are the folded words it stands for, which the snippets highlight."""
     tokens: tuple
     stream: str  # "bigrams" or "unigrams"
+    alternatives: tuple = ()  # more phrases, each as good as `tokens`
+    words: tuple = ()
+
+    @property
+    def phrases(self) -> tuple:
+        return (self.tokens, *self.alternatives)
 
 
-def query_terms(query: str) -> list[Term]:
+MAX_TERMS = 32  # every term is one more index look-up
+
+
+def query_terms(query: str, synonyms: bool = False) -> list[Term]:
     """The words of a query, each as a phrase: a Han word of two or more characters as its bigrams, a single
-    Han character in the unigram stream, a Latin word or number as itself. Every term must match."""
+    Han character in the unigram stream, a Latin word or number as itself. Every term must match; with
+    `synonyms`, a word that holds a synonym also matches the word with each other term of its group."""
     terms = []
     for run in _runs((query or "")[:MAX_QUERY_CHARS]):
         if _is_han(run) and len(run) == 1:
-            terms.append(Term((run,), "unigrams"))
+            terms.append(Term((run,), "unigrams", words=(run,)))
+        elif not _is_han(run):
+            terms.append(Term((run,), "bigrams", words=(run,)))
         else:
-            terms.append(Term(tuple(_bigrams(run)) if _is_han(run) else (run,), "bigrams"))
-    return list(dict.fromkeys(terms))
+            variants = _variants(run) if synonyms else [run]
+            terms.append(Term(tuple(_bigrams(run)), "bigrams",
+                              tuple(tuple(_bigrams(v)) for v in variants if v != run), tuple(variants)))
+    return list(dict.fromkeys(terms))[:MAX_TERMS]
+
+
+def _variants(run: str) -> list[str]:
+    """The run, and the run with its synonym (the longest found) replaced by each other term of its group."""
+    found = [(len(term), term, group) for group in synonym_groups() for term in group if term in run]
+    if not found:
+        return [run]
+    _, term, group = max(found)
+    return list(dict.fromkeys([run, *(run.replace(term, other) for other in group)]))
 
 
 @lru_cache(maxsize=4)

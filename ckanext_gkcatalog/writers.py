@@ -60,10 +60,25 @@ def table_rows(items: list, checklist: bool = True, merge_level1: bool = True) -
     return rows
 
 
-def write_catalog(items: list, fmt: str, title: str = "", checklist: bool = True) -> bytes:
+# harvested text can begin like a spreadsheet formula (CSV injection, OWASP), full-width forms included
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def safe_cell(value):
+    """A text cell a spreadsheet shows as text: a leading apostrophe before a formula's first character."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_catalog(items: list, fmt: str, title: str = "", checklist: bool = True, safe: bool = False) -> bytes:
+    """The catalog file; `safe` (a download for people) writes CSV text cells that cannot run as formulas
+    (XLSX cells are always stored as text)."""
     if fmt == "json":
         return json.dumps({"items": items}, ensure_ascii=False).encode("utf-8")
     rows = table_rows(items, checklist)
+    if safe and fmt in ("csv", "csv-gbk"):
+        rows = [[safe_cell(cell) for cell in row] for row in rows]
     if fmt in ("csv", "csv-gbk"):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -82,13 +97,19 @@ def write_catalog(items: list, fmt: str, title: str = "", checklist: bool = True
 
 def _xlsx(rows: list, title: str) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31] or "目录")
+
+    def text(value):  # stored as a string: openpyxl would store "=..." as a formula
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
     if title:
-        sheet.append([title])
+        sheet.append([text(title)])
     for row in rows:
-        sheet.append(row)
+        sheet.append([text(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from ckanext_gkcatalog.assess import assess_items
+from ckanext_gkcatalog.indexing import search_document
 from ckanext_gkcatalog.items import _domain_in, build_item, content_hash, item_name
 from ckanext_gkcatalog.problems import Location, Problem
 from ckanext_gkcatalog.schema import load_schema
@@ -126,9 +127,10 @@ class ParseOutcome:
 
 
 def parse_stage(pages: list, defaults: dict, fmt: str | None, prepared: dict | None = None,
-                mappings: dict | None = None) -> ParseOutcome:
+                mappings: dict | None = None, place: dict | None = None) -> ParseOutcome:
     """Parse, validate and match a source's pages into records, each with its assessment against its
-    domain's baseline in `prepared` ({domain: assess.Matcher}; `mappings`: the county's manual ones).
+    domain's baseline in `prepared` ({domain: assess.Matcher}; `mappings`: the county's manual ones) and
+    its search document (`place`: the county's city_code and city_name, which the index holds too).
     CPU-bound and free of the store, so it can run in a worker process: threads alone would keep a province
     harvest on one core."""
     started = time.perf_counter()
@@ -161,8 +163,13 @@ def parse_stage(pages: list, defaults: dict, fmt: str | None, prepared: dict | N
         if domain in (prepared or {}):
             for record, assessed in zip(records, assess_items(prepared[domain], records, mappings)):
                 record.update(assessed)
+    matched_at = time.perf_counter()
+    place = place or {}
+    for record in outcome.records:
+        record["search"] = search_document(record, defaults.get("county_name"), place.get("city_code"),
+                                           place.get("city_name"))
     outcome.timings = {"parse": parsed_at - started, "validate": validated_at - parsed_at,
-                       "match": time.perf_counter() - validated_at}
+                       "match": matched_at - validated_at, "index": time.perf_counter() - matched_at}
     return outcome
 
 

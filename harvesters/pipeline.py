@@ -162,7 +162,8 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
         county = store.county(source.county_code)
         defaults = {"county_code": county.code, "county_name": county.name, "domain": source.domain}
         wanted = {source.domain: prepared[source.domain]} if source.domain in prepared else prepared
-        args = (pages, defaults, _format(source.kind), wanted, store.mappings([county.code]).get(county.code))
+        args = (pages, defaults, _format(source.kind), wanted, store.mappings([county.code]).get(county.code),
+                {"city_code": county.city_code, "city_name": county.city_name})
         parsed = pool.submit(parse_stage, *args).result() if pool else parse_stage(*args)
         clock, stage = time.perf_counter(), "import"
         for name, seconds in parsed.timings.items():

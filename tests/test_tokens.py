@@ -33,10 +33,24 @@ def test_han_text_is_cut_into_bigrams_and_words_kept_whole():
     assert bigram_stream("最低生活保障") == "最低 低生 生活 活保 保障"
     assert bigram_stream("国发〔2015〕23号") == "国发 2015 23 号"
     assert unigram_stream("低保低保") == "低 保"
-    assert query_terms("低保") == [Term(("低保",), "bigrams")]
-    assert query_terms("证") == [Term(("证",), "unigrams")]
-    assert query_terms("最低生活保障 711号") == [Term(("最低", "低生", "生活", "活保", "保障"), "bigrams"),
-                                              Term(("711",), "bigrams"), Term(("号",), "unigrams")]
+    assert shapes("低保") == [(("低保",), "bigrams")]
+    assert shapes("证") == [(("证",), "unigrams")]
+    assert shapes("最低生活保障 711号") == [(("最低", "低生", "生活", "活保", "保障"), "bigrams"), (("711",), "bigrams"),
+                                        (("号",), "unigrams")]
+
+
+def shapes(query: str) -> list:
+    return [(t.tokens, t.stream) for t in query_terms(query)]
+
+
+def test_a_query_word_with_a_synonym_matches_either_phrase():
+    (term,) = query_terms("城乡低保", synonyms=True)
+    assert term.phrases == (("城乡", "乡低", "低保"), ("城乡", "乡最", "最低", "低生", "生活", "活保", "保障"))
+    assert term.words == ("城乡低保", "城乡最低生活保障")
+    (longest,) = query_terms("特困人员救助供养", synonyms=True)  # the longest synonym found is replaced
+    assert ("特困",) in longest.phrases and ("特困", "困供", "供养") in longest.phrases
+    assert query_terms("就业", synonyms=True) == query_terms("就业")
+    assert Term(("低保",), "bigrams").phrases == (("低保",),)
 
 
 @pytest.mark.parametrize("word", ["低保", "养老", "就业", "特困", "救助", "审批", "认定"])

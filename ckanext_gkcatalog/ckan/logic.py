@@ -11,12 +11,9 @@ import json
 
 import ckan.plugins.toolkit as tk
 
-from ..baseline import BaselineError, load_baseline
-from ..harvesters.pipeline import harvest
 from ..reports import dashboard
 from ..schema import DATASET_TYPE, load_schema
-from .settings import get_store, harvest_settings
-from .sync import sync_datasets
+from .settings import get_store
 
 FACETS = {"domain": ("试点领域", "Policy domain"), "level1": ("一级事项", "Level 1 item"),
           "mode": ("公开方式", "Mode"), "tiers": ("公开层级", "Tier"), "channels": ("公开渠道", "Channel")}
@@ -73,8 +70,7 @@ AUTH = {"gkcatalog_overview": auth_read, "gkcatalog_county_completeness": auth_r
 def gkcatalog_overview(context, data_dict) -> dict:
     """The province overview: every county's scores per domain, ranked. Optional: city, domain."""
     tk.check_access("gkcatalog_overview", context, data_dict)
-    view = dashboard.overview(get_store(), data_dict.get("city"), data_dict.get("domain"))
-    return {"domains": view.domains, "counts": view.counts, "ranking": dashboard.ranking_rows(view)}
+    return dashboard.overview_payload(get_store(), data_dict.get("city"), data_dict.get("domain"))
 
 
 @tk.side_effect_free
@@ -85,48 +81,7 @@ def gkcatalog_county_completeness(context, data_dict) -> dict:
     store = get_store()
     if store.county(code) is None:
         raise tk.ObjectNotFound(tk._("No such county"))
-    domains = []
-    for report in dashboard.county_report(store, code):
-        snap = report.snapshot
-        domains.append({
-            "domain": report.domain, "score": snap.score, "rating": snap.rating, "coverage": snap.coverage,
-            "completeness": snap.completeness, "compliance": snap.compliance, "freshness": snap.freshness,
-            "details": snap.details, "computed_at": snap.computed_at.isoformat(),
-            "items": [{"code": entry.code, "level1": entry.level1, "level2": entry.level2, "level3": entry.level3,
-                       "status": status, "matched": [i.id for i in matched]}
-                      for entry, status, matched in report.entries]})
-    return {"county_code": code, "domains": domains}
-
-
-def gkcatalog_harvest_source(context, data_dict) -> dict:
-    """Harvest one registered source now (in the request: sources are single files or one API listing)."""
-    source_id = int(tk.get_or_bust(data_dict, "source_id"))
-    store = get_store()
-    source = store.source(source_id)
-    if source is None:
-        raise tk.ObjectNotFound(tk._("No such source"))
-    tk.check_access("gkcatalog_harvest_source", context, {"county_code": source.county_code})
-    (report,) = harvest(store, [source], harvest_settings())
-    published = sync_datasets(store, store.items_to_publish([source.id]))  # what changed, as CKAN datasets
-    return {"job_id": report.job_id, "status": report.status, "counts": report.counts, "message": report.message,
-            "datasets": published.counts, "dataset_errors": published.errors}
-
-
-def gkcatalog_load_baseline(context, data_dict) -> dict:
-    """Load a baseline (the YAML text or a spreadsheet's bytes as `content`, its file `name`) and activate it."""
-    tk.check_access("gkcatalog_load_baseline", context, data_dict)
-    content, name = tk.get_or_bust(data_dict, ["content", "name"])
-    try:
-        baseline = load_baseline(content.encode("utf-8") if isinstance(content, str) else content, name)
-    except BaselineError as exc:
-        raise tk.ValidationError({"content": [str(exc)]})
-    record = get_store().add_baseline(baseline, activate=tk.asbool(data_dict.get("activate", True)))
-    return {"domain": record.domain, "version": record.version, "items": len(baseline.items),
-            "problems": [p.message("en") for p in baseline.problems]}
-
-
-ACTIONS = {f.__name__: f for f in (gkcatalog_overview, gkcatalog_county_completeness, gkcatalog_harvest_source,
-                                   gkcatalog_load_baseline)}
+    return dashboard.completeness_payload(store, code)
 
 
 # --- validation, indexing, facets ------------------------------------------------------------------

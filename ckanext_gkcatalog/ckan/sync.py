@@ -8,7 +8,6 @@ stays in the store as withdrawn). An item CKAN rejects is reported and written a
 """
 from __future__ import annotations
 
-import uuid
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -16,28 +15,8 @@ import click
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ..schema import CKAN_CORE_FIELDS, DATASET_TYPE
+from ..datasets import dataset_dict, dataset_id, org_name
 from .settings import get_store
-
-
-def dataset_id(item_id: str) -> str:
-    """A stable item id (32 hex digits) is also its dataset's id: CKAN wants a UUID."""
-    return str(uuid.UUID(item_id))
-
-
-def dataset_name(item_id: str) -> str:
-    return f"gk-{item_id}"
-
-
-def org_name(county) -> str:
-    return county.org_name or county.code
-
-
-def dataset_dict(item, organization: str) -> dict:
-    fields = {k: v for k, v in (item.fields or {}).items() if k not in CKAN_CORE_FIELDS and v not in (None, "", [])}
-    return {**fields, "type": DATASET_TYPE, "id": dataset_id(item.id), "name": dataset_name(item.id),
-            "title": item.level3 or item.level2 or item.level1, "owner_org": organization,
-            "county_code": item.county_code, "domain": item.domain}
 
 
 def writer_context() -> dict:

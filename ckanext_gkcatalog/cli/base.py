@@ -42,6 +42,10 @@ class Context:
             try:
                 self._store = Store(self.db)
                 self._store.init()
+                if self._store.search_index_missing():  # items harvested before the search existed
+                    from ..indexing import item_document
+
+                    self._store.rebuild_search_index(item_document)
             except (SQLAlchemyError, OSError) as exc:  # a folder that is not there, a server that does not answer
                 reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
                 raise Refused(self.say(f"无法打开数据库 {self.db or ''}:{reason}",

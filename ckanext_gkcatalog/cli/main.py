@@ -24,6 +24,7 @@ COMMANDS = {
     "jobs": "harvest:jobs",
     "assess": "assess:assess",
     "decide": "assess:decide",
+    "search-index": "search:search_index",
     "serve": "serve:serve",
     "demo": "serve:demo",
 }

@@ -152,3 +152,24 @@ def ranking_rows(view: Overview) -> list[dict]:
 
 
 __all__ = ["overview", "county_report", "baseline_coverage", "gap_list", "ranking_rows", "WEIGHTS"]
+
+
+def overview_payload(store, city: str | None = None, domain: str | None = None) -> dict:
+    """The province overview as the gkcatalog_overview action answers: every county's scores, ranked."""
+    view = overview(store, city, domain)
+    return {"domains": view.domains, "counts": view.counts, "ranking": ranking_rows(view)}
+
+
+def completeness_payload(store, code: str) -> dict:
+    """A county's completeness per domain, as the gkcatalog_county_completeness action answers."""
+    domains = []
+    for report in county_report(store, code):
+        snap = report.snapshot
+        domains.append({
+            "domain": report.domain, "score": snap.score, "rating": snap.rating, "coverage": snap.coverage,
+            "completeness": snap.completeness, "compliance": snap.compliance, "freshness": snap.freshness,
+            "details": snap.details, "computed_at": snap.computed_at.isoformat(),
+            "items": [{"code": entry.code, "level1": entry.level1, "level2": entry.level2, "level3": entry.level3,
+                       "status": status, "matched": [i.id for i in matched]}
+                      for entry, status, matched in report.entries]})
+    return {"county_code": code, "domains": domains}

@@ -3,8 +3,8 @@
 `Store` is the one handle the rest of the product holds (the CLI, the pipeline, the web app, CKAN's
 actions), as CKAN code holds `model`: an engine and its sessions (database.py) with the queries of each
 aggregate, each in its own module: catalog.py (counties, sources, baselines), harvest.py (jobs, item
-import), scores.py (assessments, snapshots, decisions) and users.py. The tables are in models.py, created
-and upgraded by the Alembic revisions in migration/.
+import), scores.py (assessments, snapshots, decisions), search.py (the public search's index) and
+users.py. The tables are in models.py, created and upgraded by the Alembic revisions in migration/.
 """
 from __future__ import annotations
 

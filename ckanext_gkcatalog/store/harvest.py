@@ -7,15 +7,15 @@ import os
 from sqlalchemy import func, insert, select
 
 from .catalog import schedule
-from .database import Database
-from .models import Finding, Item, Job, Source, utcnow
+from .models import Finding, Item, ItemEvent, Job, Source, utcnow
+from .search import SearchStore
 
 # an item imported without an assessment (its domain has no active baseline yet)
 UNASSESSED = {"baseline_id": None, "baseline_code": None, "match_method": None, "match_score": None, "overlaps": None,
               "name_key": None, "filled": None, "errors": 0, "warnings": 0, "checks": []}
 
 
-class HarvestStore(Database):
+class HarvestStore(SearchStore):
     def start_job(self, source_id: int | None) -> Job:
         with self.session() as s:
             job = Job(source_id=source_id, status="running", pid=os.getpid(), heartbeat_at=utcnow())
@@ -72,6 +72,9 @@ class HarvestStore(Database):
         so a source is only marked as read when its items are."""
         now = utcnow()
         counts = {"added": 0, "updated": 0, "unchanged": 0, "withdrawn": 0}
+        # each record may bring its search document (indexing.search_document): written with the item
+        documents = {data["id"]: data.pop("search") for data in items if "search" in data}
+        indexed, events = {}, []
         with self.session() as s, s.no_autoflush:
             existing = {i.id: i for i in s.scalars(select(Item).where(Item.source_id == source_id))}
             # an item can move here from another source of the county (a page split differently): one query
@@ -88,23 +91,37 @@ class HarvestStore(Database):
                     continue
                 changed = item.content_hash != data["content_hash"] or item.status != "active"
                 if changed:
+                    events.append(_event(item, data, job_id, now))
                     item.baseline_id = None  # assessed again unless the record brings its new assessment
                     for key, value in data.items():
                         setattr(item, key, value)
                     item.status, item.withdrawn_at, item.job_id = "active", None, job_id
+                    indexed[item.id] = documents.get(item.id)
                 item.source_id, item.last_seen = source_id, now
                 counts["updated" if changed else "unchanged"] += 1
             for item_id, item in existing.items():
                 if item_id not in seen and item.status == "active":
                     item.status, item.withdrawn_at, item.job_id = "withdrawn", now, job_id
+                    events.append({"item_id": item_id, "job_id": job_id, "at": now, "kind": "withdrawn", "changes": {}})
                     counts["withdrawn"] += 1
             if added:  # one multi-row INSERT instead of an ORM object per item; every row with the same keys
                 s.execute(insert(Item), [{**UNASSESSED, **data} for data in added])
                 counts["added"] = len(added)
+                indexed.update((data["id"], documents.get(data["id"])) for data in added)
+            s.flush()
+            if events:
+                s.execute(insert(ItemEvent), events)
+            withdrawn = [e["item_id"] for e in events if e["kind"] == "withdrawn"]
+            self._index(s, {k: v for k, v in indexed.items() if v is not None},
+                        withdrawn + [k for k, v in indexed.items() if v is None], now)
             source = s.get(Source, source_id)
             for key, value in {**fetch_state, "last_checked_at": now, "offered": sorted(seen)}.items():
                 setattr(source, key, value)
         return counts
+
+    def item_events(self, item_id: str) -> list[ItemEvent]:
+        with self.reading() as s:
+            return list(s.scalars(select(ItemEvent).where(ItemEvent.item_id == item_id).order_by(ItemEvent.id)))
 
     @staticmethod
     def _checked_unchanged(s, source_id: int, fetch_state: dict) -> int:
@@ -150,3 +167,19 @@ class HarvestStore(Database):
             return {code: at for code, at in s.execute(
                 select(Source.county_code, func.max(Job.finished_at)).join(Job, Job.source_id == Source.id)
                 .group_by(Source.county_code))}
+
+
+def _event(item: Item, data: dict, job_id: int, now) -> dict:
+    """What changed in an item that is imported again: its fields before and after, or that it is back."""
+    if item.status != "active":
+        return {"item_id": item.id, "job_id": job_id, "at": now, "kind": "restored", "changes": {}}
+    before, after = item.fields or {}, data.get("fields") or {}
+    changes = {key: [_short(before.get(key)), _short(after.get(key))] for key in sorted(set(before) | set(after))
+               if before.get(key) != after.get(key)}
+    return {"item_id": item.id, "job_id": job_id, "at": now, "kind": "changed", "changes": changes}
+
+
+def _short(value, limit: int = 300):
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + "…"
+    return value

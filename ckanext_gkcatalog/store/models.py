@@ -149,6 +149,35 @@ class Item(Base):
     ckan_hash = Column(String(64), nullable=True)  # inside CKAN: the content_hash its dataset was last written with
 
 
+class ItemEvent(Base):
+    """A change in an item's life after it was first seen: changed (with what changed), withdrawn, back."""
+    __tablename__ = "gk_item_event"
+    id = Column(Integer, primary_key=True)
+    item_id = Column(String(64), ForeignKey("gk_item.id", ondelete="CASCADE"), index=True, nullable=False)
+    job_id = Column(Integer, ForeignKey("gk_job.id", ondelete="SET NULL"), nullable=True)
+    at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
+    kind = Column(String(20), nullable=False)  # changed | withdrawn | restored
+    changes = Column(JSONType, default=dict, nullable=False)  # field -> [before, after]
+
+
+class SearchDoc(Base):
+    """An active item in the public search: its facet values and when it last changed. The text index
+    lives beside it: an FTS5 table keyed by doc_id on SQLite, tsvector columns of this table on PostgreSQL
+    (migration 0005 makes both; store/search.py writes them)."""
+    __tablename__ = "gk_search_doc"
+    doc_id = Column(Integer, primary_key=True)
+    item_id = Column(String(64), ForeignKey("gk_item.id", ondelete="CASCADE"), unique=True, nullable=False)
+    facets = Column(JSONType, default=dict, nullable=False)
+    changed_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class SearchState(Base):
+    """One row: a number every index write increases, so a web process knows when to reload its facets."""
+    __tablename__ = "gk_search_state"
+    id = Column(Integer, primary_key=True)
+    generation = Column(Integer, default=0, nullable=False)
+
+
 class Finding(Base):
     __tablename__ = "gk_finding"
     id = Column(Integer, primary_key=True)

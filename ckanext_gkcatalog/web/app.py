@@ -18,6 +18,7 @@ from ..store import Store
 from .blueprint import blueprint
 from .hooks import PortalUser, lang, template_helpers
 from .security import protect
+from .views import api
 
 
 def create_app(db: str | None = None, config: dict | None = None) -> Flask:
@@ -35,7 +36,7 @@ def create_app(db: str | None = None, config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.extensions["gkcatalog_store"] = Store(db)
     Babel(app, locale_selector=lambda: "en" if lang() == "en" else DEFAULT_LOCALE)
-    CSRFProtect(app)
+    CSRFProtect(app).exempt(api.action)  # the read-only API: CKAN clients POST JSON without a form token
     logins = LoginManager(app)
     logins.login_view = "gkcatalog.login"
 

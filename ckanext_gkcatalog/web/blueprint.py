@@ -1,8 +1,11 @@
 """The dashboards as a Flask blueprint: every URL, its view and the request hooks, in one table. It runs
 in the standalone app (app.py) and inside CKAN (ckan/plugin.py mounts it at /gkcatalog).
 
-Pages: the province overview (/), a county (/county/CODE), a baseline (/baseline/DOMAIN), jobs (/jobs,
-/job/ID), exports (/export/ranking.csv|xlsx|json, /export/gaps.…). Harvest, source and declaration
+Pages: the province overview (/), a county (/county/CODE, with its catalog as a file at
+/county/CODE/catalog.csv|xlsx), a baseline (/baseline/DOMAIN), jobs (/jobs, /job/ID), exports
+(/export/ranking.csv|xlsx|json, /export/gaps.…); the public search (/search, its results as files at
+/search/export.csv|xlsx|json), an item (/item/ID, /item/ID.json) and the read-only CKAN-compatible
+Action API (/api/3/action/NAME). Harvest, source and declaration
 administration need an admin login. Reading is public unless GKCATALOG_PRIVATE is set. Chinese by default,
 English with ?lang=en (remembered in a cookie). Jinja2 autoescapes everything harvested.
 """
@@ -13,7 +16,7 @@ import copy
 from flask import Blueprint
 
 from . import hooks
-from .views import admin, dashboards
+from .views import admin, api, dashboards, public
 
 # (rule, view, methods): the endpoint is the view's name, e.g. url_for("gkcatalog.county", code=...)
 ROUTES = [
@@ -23,6 +26,12 @@ ROUTES = [
     ("/jobs", dashboards.jobs, ["GET"]),
     ("/job/<int:job_id>", dashboards.job, ["GET"]),
     ("/export/<name>.<fmt>", dashboards.export_table, ["GET"]),
+    ("/search", public.search, ["GET"]),
+    ("/search/export.<fmt>", public.export_results, ["GET"]),
+    ("/item/<item_id>", public.item, ["GET"]),
+    ("/item/<item_id>.json", public.item_json, ["GET"]),
+    ("/county/<code>/catalog.<fmt>", public.county_catalog, ["GET"]),
+    ("/api/3/action/<name>", api.action, ["GET", "POST"]),
     ("/login", admin.login, ["GET", "POST"]),
     ("/logout", admin.logout, ["POST"]),
     ("/admin/sources", admin.sources, ["GET"]),

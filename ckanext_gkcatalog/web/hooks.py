@@ -7,7 +7,7 @@ code or None) -> bool and GKCATALOG_USER() -> the user's name or None.
 """
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import UserMixin, current_user, login_required
@@ -118,9 +118,15 @@ def remember_language(response):
     return response
 
 
+def switch_language(target: str) -> str:
+    """This page's URL in the other language: its parameters kept, so a search stays a search."""
+    params = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", target)]
+    return request.path + "?" + urlencode(params)
+
+
 def template_helpers():
     return {"domain_label": domain_label, "rating_label": rating_label, "message": message, "link": link, "lang": lang(),
-            "is_admin": is_admin, "user_name": user_name(),
+            "is_admin": is_admin, "user_name": user_name(), "switch_language": switch_language,
             "csrf_field": current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
             "weights": WEIGHTS, "layout": current_app.config.get("GKCATALOG_LAYOUT", "gkcatalog/base.html"),
             "percent": lambda v: f"{v * 100:.0f}%", "when": lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "–"}

@@ -65,6 +65,7 @@ BAD = [  # (arguments; {folder} is the world's folder) -- at least one per comma
     ["decide", "map", "990101", "no-such-item", "employment-01-01"],
     ["decide", "list", "999999"],
     ["decide", "remove", "99999"],
+    ["search-index", "rebuild", "--everything"],
     ["serve", "--port", "99999"],
     ["demo", "--counties", "-3"],
 ]

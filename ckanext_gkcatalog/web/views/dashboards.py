@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from ...reports import charts, dashboard
 from ...reports.exports import MEDIA_TYPES, export
+from ...search.engine import searcher
 from ..hooks import domain_label, is_admin, store
 
 
@@ -19,8 +20,9 @@ def overview():
                             [r.scores[d].score if d in r.scores else None for d in view.domains]) for r in ranked],
                           [domain_label(d) for d in view.domains], _("Score by county and domain"))
     ranking = charts.bars([(r.name, r.score) for r in ranked], _("Ranking by score"))
+    index = searcher(store()).index()
     return render_template("gkcatalog/overview.html", view=view, heat=heat, ranking=ranking, city=city,
-                           domain=domain, sort=sort, order=order)
+                           domain=domain, sort=sort, order=order, searchable=index.counts("domain", index.active, 100))
 
 
 def county(code):
@@ -32,8 +34,11 @@ def county(code):
                                      _("Score over time")) for r in reports}
     jobs = store().county_jobs(code, limit=20)
     # asked once per page: inside CKAN the answer costs an organization look-up
+    tree: dict = {}  # the catalog as published: domain -> L1 -> items
+    for entry in store().items(code):
+        tree.setdefault(entry.domain, {}).setdefault(entry.level1 or "", []).append(entry)
     return render_template("gkcatalog/county.html", county=record, reports=reports, trends=trends, jobs=jobs,
-                           may_decide=is_admin(code))
+                           may_decide=is_admin(code), tree=tree)
 
 
 def baseline(domain):

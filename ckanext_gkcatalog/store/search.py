@@ -1,0 +1,189 @@
+"""The search aggregate: the index of active items and its queries, one design on both databases.
+
+Each active item has a gk_search_doc row (an integer doc_id, its facet values, when it changed). Its text,
+already cut into tokens by the caller (ckanext_gkcatalog.indexing), is indexed beside it: on SQLite in the
+FTS5 table gk_search_fts (rowid = doc_id, ranked by bm25()), on PostgreSQL in two tsvector columns of the
+row (GIN indexes; the tokens are written as tsvector literals, so no server text parser or extension is
+involved). Writes happen inside the caller's transaction and raise the generation number, which tells the
+web processes to reload their facet counters.
+"""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import delete, func, insert, select, text, update
+
+from .database import Database
+from .models import County, Item, ItemEvent, SearchDoc, SearchState
+
+# the token columns of a document, heaviest first, and their weights in the ranking
+COLUMNS = ("title", "level1", "body", "place")
+BM25_WEIGHTS = (8.0, 4.0, 2.0, 1.0, 1.0)  # title, level1, body, place, chars (SQLite FTS5)
+PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D (place), C (body), B (level1), A (title): ts_rank's order
+MAX_POSITION = 16383  # PostgreSQL keeps positions up to this
+CHUNK = 500
+
+
+def _quoted(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(document: dict) -> str:
+    """The weighted tsvector of the text columns, as text: A title, B level1, C body, D place; a gap
+    between columns keeps a phrase from joining two of them."""
+    positions: dict = {}
+    position = 0
+    for column, weight in zip(COLUMNS, "ABCD"):
+        for token in document[column].split():
+            position = min(position + 1, MAX_POSITION)
+            positions.setdefault(token, []).append(f"{position}{weight}")
+        position += 1
+    return " ".join(f"{_quoted(t)}:{','.join(p[:256])}" for t, p in positions.items())
+
+
+def chars_literal(document: dict) -> str:
+    return " ".join(_quoted(c) for c in document["chars"].split())
+
+
+class SearchStore(Database):
+    @property
+    def _on_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    # --- writing, inside the caller's transaction ---------------------------------------------------
+
+    def _index(self, s, documents: dict, removed: list, changed_at) -> None:
+        """Index `documents` ({item id: document}) and drop the `removed` item ids, in session `s`;
+        `changed_at`: when they changed (one time, or {item id: time})."""
+        if not documents and not removed:
+            return
+        # first: on PostgreSQL the row lock queues concurrent index writers, so the doc ids below are free
+        s.execute(update(SearchState).where(SearchState.id == 1).values(generation=SearchState.generation + 1))
+        wanted = list(documents) + list(removed)
+        known = {}
+        for chunk in range(0, len(wanted), CHUNK):
+            known.update(s.execute(select(SearchDoc.item_id, SearchDoc.doc_id)
+                                   .where(SearchDoc.item_id.in_(wanted[chunk:chunk + CHUNK]))).all())
+        next_id = (s.scalar(select(func.max(SearchDoc.doc_id))) or 0) + 1  # before the drop: kept ids stay free
+        self._drop_docs(s, list(known.values()))
+        rows = []
+        for item_id, document in documents.items():
+            doc_id = known.get(item_id)
+            if doc_id is None:
+                doc_id, next_id = next_id, next_id + 1
+            rows.append((doc_id, item_id, document, changed_at.get(item_id) if isinstance(changed_at, dict)
+                         else changed_at))
+        self._insert_docs(s, rows)
+
+    def _drop_docs(self, s, doc_ids: list) -> None:
+        for chunk in range(0, len(doc_ids), CHUNK):
+            part = doc_ids[chunk:chunk + CHUNK]
+            if not self._on_postgres:
+                s.execute(text("DELETE FROM gk_search_fts WHERE rowid IN (%s)" % ",".join(map(str, map(int, part)))))
+            s.execute(delete(SearchDoc).where(SearchDoc.doc_id.in_(part)))
+
+    def _insert_docs(self, s, rows: list) -> None:
+        if not rows:
+            return
+        if self._on_postgres:
+            s.execute(text("INSERT INTO gk_search_doc (doc_id, item_id, facets, changed_at, tsv, chars) VALUES "
+                           "(:doc_id, :item_id, CAST(:facets AS jsonb), :changed_at, CAST(:tsv AS tsvector), "
+                           "CAST(:chars AS tsvector))"),
+                      [{"doc_id": d, "item_id": i, "facets": json.dumps(doc["facets"], ensure_ascii=False),
+                        "changed_at": at, "tsv": tsvector_literal(doc), "chars": chars_literal(doc)}
+                       for d, i, doc, at in rows])
+            return
+        s.execute(insert(SearchDoc), [{"doc_id": d, "item_id": i, "facets": doc["facets"], "changed_at": at}
+                                      for d, i, doc, at in rows])
+        s.execute(text("INSERT INTO gk_search_fts (rowid, title, level1, body, place, chars) VALUES "
+                       "(:doc_id, :title, :level1, :body, :place, :chars)"),
+                  [{"doc_id": d, **{c: doc[c] for c in (*COLUMNS, "chars")}} for d, _, doc, _at in rows])
+
+    def rebuild_search_index(self, make_document, batch: int = 2000) -> int:
+        """Index every active item again, in one transaction: `make_document(item, county)` gives each
+        item's document. Returns how many items are indexed."""
+        with self.session() as s:
+            counties = {c.code: c for c in s.scalars(select(County))}
+            if not self._on_postgres:
+                s.execute(text("DELETE FROM gk_search_fts"))
+            s.execute(delete(SearchDoc))
+            total, last = 0, ""
+            while True:  # by id, a batch at a time: a province's items need not fit in memory at once
+                items = list(s.scalars(select(Item).where(Item.status == "active", Item.id > last)
+                                       .order_by(Item.id).limit(batch)))
+                if not items:
+                    break
+                changed = dict(s.execute(select(ItemEvent.item_id, func.max(ItemEvent.at))
+                                         .where(ItemEvent.item_id.in_([i.id for i in items])).group_by(ItemEvent.item_id)).all())
+                self._index(s, {i.id: make_document(i, counties.get(i.county_code)) for i in items}, [],
+                            {i.id: changed.get(i.id) or i.first_seen for i in items})
+                last, total = items[-1].id, total + len(items)
+                for item in items:  # memory stays one batch's
+                    s.expunge(item)
+        return total
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def search_generation(self) -> int:
+        with self.reading() as s:
+            return s.scalar(select(SearchState.generation).where(SearchState.id == 1)) or 0
+
+    def search_index_missing(self) -> bool:
+        """Active items but no index (a store upgraded to revision 0005 keeps its items unindexed)."""
+        with self.reading() as s:
+            return (s.scalar(select(SearchDoc.doc_id).limit(1)) is None
+                    and s.scalar(select(Item.id).where(Item.status == "active").limit(1)) is not None)
+
+    def search_docs(self) -> list[tuple]:
+        """[(doc_id, item_id, facets, changed_at)] of every indexed item, for the facet counters."""
+        with self.reading() as s:
+            return [tuple(r) for r in s.execute(select(SearchDoc.doc_id, SearchDoc.item_id, SearchDoc.facets,
+                                                       SearchDoc.changed_at).order_by(SearchDoc.doc_id))]
+
+    def match(self, terms: list) -> tuple[list, list]:
+        """(doc ids, scores, higher is better) of the items where every term matches. A term (tokens.Term)
+        has `phrases`, alternatives each a tuple of tokens, and a `stream`: 'bigrams' (the text columns)
+        or 'unigrams' (single characters)."""
+        with self.reading() as s:
+            rows = (self._match_postgres(s, terms) if self._on_postgres else self._match_sqlite(s, terms))
+        return [r[0] for r in rows], [float(r[1]) for r in rows]
+
+    @staticmethod
+    def _match_sqlite(s, terms: list) -> list:
+        def phrase(tokens):
+            return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+
+        clauses = []
+        for term in terms:
+            either = " OR ".join(phrase(p) for p in term.phrases)
+            target = "chars" if term.stream == "unigrams" else "{%s}" % " ".join(COLUMNS)
+            clauses.append(f"{target} : ({either})")
+        weights = ", ".join(map(str, BM25_WEIGHTS))
+        return s.execute(text(f"SELECT rowid, -bm25(gk_search_fts, {weights}) FROM gk_search_fts "
+                              "WHERE gk_search_fts MATCH :expression"), {"expression": " AND ".join(clauses)}).all()
+
+    @staticmethod
+    def _match_postgres(s, terms: list) -> list:
+        def query(stream):
+            return " & ".join("(" + " | ".join(" <-> ".join(map(_quoted, p)) for p in term.phrases) + ")"
+                              for term in terms if term.stream == stream)
+
+        words, chars = query("bigrams"), query("unigrams")
+        where, rank = [], []
+        if words:
+            where.append("tsv @@ CAST(:words AS tsquery)")
+            rank.append(f"ts_rank('{PG_WEIGHTS}', tsv, CAST(:words AS tsquery))")
+        if chars:
+            where.append("chars @@ CAST(:chars AS tsquery)")
+            rank.append("0.1 * ts_rank(chars, CAST(:chars AS tsquery))")
+        return s.execute(text(f"SELECT doc_id, {' + '.join(rank)} FROM gk_search_doc WHERE {' AND '.join(where)}"),
+                         {"words": words, "chars": chars}).all()
+
+    def items_by_id(self, item_ids: list) -> dict:
+        """{item id: Item} of the given ids (a result page)."""
+        with self.reading() as s:
+            found = {}
+            for chunk in range(0, len(item_ids), CHUNK):
+                found.update((i.id, i) for i in s.scalars(select(Item).where(Item.id.in_(item_ids[chunk:chunk + CHUNK]))))
+            return found
+
