@@ -42,15 +42,37 @@ def _is_han(run: str) -> bool:
     return not run.isascii()
 
 
+_PAIRS = re.compile(r"(?=(..))")  # every overlapping pair of characters, found in C
+_HAN_CHARS = re.compile(rf"[{_HAN}]")
+
+
+def _bigram_tokens(runs: list) -> list:
+    tokens = []
+    for run in runs:
+        if len(run) > 1 and not run.isascii():
+            tokens.extend(_PAIRS.findall(run))
+        else:
+            tokens.append(run)
+    return tokens
+
+
 def bigram_stream(text: str) -> str:
     """The indexed stream: each Han run as its bigrams (a lone character as itself), each Latin word or
     number whole, space-separated in reading order, so that a phrase of bigrams matches adjacent text."""
-    return " ".join(token for run in _runs(text) for token in (_bigrams(run) if _is_han(run) else [run]))
+    return " ".join(_bigram_tokens(_runs(text)))
 
 
 def unigram_stream(text: str) -> str:
     """Every Han character once: what a one-character query looks in."""
     return " ".join(dict.fromkeys(c for run in _runs(text) if _is_han(run) for c in run))
+
+
+def streams(texts: list) -> tuple[list, str]:
+    """The bigram stream of each text and the unigram stream of them all, folding the texts in one call
+    (folding is most of the cost of indexing an item)."""
+    folded = fold("\n".join(" ".join(t.split()) for t in texts))
+    runs = [_RUNS.findall(part) for part in folded.split("\n")]
+    return [" ".join(_bigram_tokens(part)) for part in runs], " ".join(dict.fromkeys(_HAN_CHARS.findall(folded)))
 
 
 @dataclass(frozen=True)

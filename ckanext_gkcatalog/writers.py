@@ -11,6 +11,7 @@ import csv
 import html
 import io
 import json
+import re
 
 from .schema import load_schema
 
@@ -100,7 +101,7 @@ def _xlsx(rows: list, title: str) -> bytes:
     from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31] or "目录")
+    sheet = book.create_sheet(re.sub(r"[][:*?/\\]", " ", title)[:31] or "目录")  # characters a sheet name cannot hold
 
     def text(value):  # stored as a string: openpyxl would store "=..." as a formula
         cell = WriteOnlyCell(sheet, value=value)

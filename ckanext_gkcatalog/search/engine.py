@@ -17,6 +17,7 @@ from .query import SearchQuery
 from .snippets import highlight, snippet
 
 FACET_LIMIT = 50  # values per facet, as CKAN's search.facets.default
+RANK_ALL = 4000  # matches scored one by one (about 10 ms); more are ranked by where the words are
 
 
 @dataclass
@@ -35,6 +36,7 @@ class SearchResult:
     facets: dict  # field -> [(value, count)]
     expansions: list = field(default_factory=list)  # (word in the query, [the synonyms it also matched])
     words: tuple = ()
+    fully_ranked: bool = True  # False: too many matches to score each; those with the words in the title first
 
 
 class Searcher:
@@ -58,16 +60,14 @@ class Searcher:
     def search(self, query: SearchQuery, facets=FACET_FIELDS, facet_limit: int = FACET_LIMIT) -> SearchResult:
         index = self.index()
         terms = query_terms(query.q, synonyms=True)
-        scores = None
+        scores, fully = None, True
         if query.nothing:
             mask = np.zeros(index.size, dtype=bool)
         elif terms:
-            doc_ids, found = self.store.match(terms)
+            doc_ids, _ = self.store.match(terms)
             mask = index.mask(doc_ids)
-            scores = np.zeros(index.size)
-            kept = np.asarray(doc_ids, dtype=np.int64)
-            inside = kept < index.size
-            scores[kept[inside]] = np.asarray(found)[inside]
+            if query.sort == "relevance":
+                scores, fully = self._scores(index, terms, len(doc_ids))
         else:
             mask = index.active.copy()
         for name, values in query.clauses:
@@ -89,7 +89,19 @@ class Searcher:
                             snippet([fields.get("content"), fields.get("basis"), fields.get("subject"),
                                      fields.get("department")], words)))
         expansions = [(t.words[0], list(t.words[1:])) for t in terms if len(t.words) > 1]
-        return SearchResult(query, int(mask.sum()), hits, counted, expansions, words)
+        return SearchResult(query, int(mask.sum()), hits, counted, expansions, words, fully)
+
+    def _scores(self, index: FacetIndex, terms: list, matches: int) -> tuple:
+        """Each doc's relevance: BM25 (ts_rank) when the matches are few enough to score them all; beyond,
+        1 where the words are in the title, else 0 (scoring costs microseconds per match, and a common
+        word matches most of a province). Returns (scores, whether every match was scored)."""
+        scores = np.zeros(index.size)
+        fully = matches <= RANK_ALL
+        doc_ids, found = self.store.match(terms, ranked=True) if fully else self.store.match(terms, in_title=True)
+        kept = np.asarray(doc_ids, dtype=np.int64)
+        inside = kept < index.size
+        scores[kept[inside]] = np.asarray(found)[inside] if fully else 1.0
+        return scores, fully
 
 
 _searchers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..indexing import FACET_FIELDS
+from ..indexing import FACET_FIELDS, FIELD_SEP, VALUE_SEP
 
 
 @dataclass
@@ -19,33 +19,31 @@ class FacetField:
     numbers: dict  # value -> value number
     docs: np.ndarray  # (doc, value) pairs, one per value of each doc: a multi-valued field has several
     pair_values: np.ndarray
+    value_order: np.ndarray = None  # value number -> its place in the values' sorted order (ties of counts)
+
+    def __post_init__(self):
+        self.value_order = _ranks(np.array(self.values, dtype=object)) if self.values else np.zeros(0, dtype=np.int64)
 
 
 class FacetIndex:
     def __init__(self, docs: list, generation: int):
-        """`docs`: [(doc_id, item_id, facets, changed_at)] of every indexed item."""
+        """`docs`: [(doc_id, item_id, facets as indexing.encode_facets wrote them, changed_at in seconds)]."""
         self.generation = generation
-        size = (max((d[0] for d in docs), default=0)) + 1
+        ids = np.fromiter((d[0] for d in docs), dtype=np.int64, count=len(docs))
+        size = int(ids.max()) + 1 if len(ids) else 1
         self.active = np.zeros(size, dtype=bool)
+        self.active[ids] = True
         self.item_ids: list = [None] * size
-        changed = np.zeros(size, dtype=np.float64)
-        counties = np.full(size, "", dtype=object)
-        pairs: dict = {name: ([], []) for name in FACET_FIELDS}
-        numbers: dict = {name: {} for name in FACET_FIELDS}
-        for doc_id, item_id, facets, changed_at in docs:
-            self.active[doc_id] = True
+        for doc_id, item_id, *_rest in docs:
             self.item_ids[doc_id] = item_id
-            changed[doc_id] = changed_at.timestamp() if changed_at else 0
-            counties[doc_id] = ((facets or {}).get("county") or [""])[0]
-            for name in FACET_FIELDS:
-                known, (doc_list, value_list) = numbers[name], pairs[name]
-                for value in (facets or {}).get(name) or ():
-                    doc_list.append(doc_id)
-                    value_list.append(known.setdefault(value, len(known)))
-        self.fields = {name: FacetField(list(numbers[name]), numbers[name], np.array(pairs[name][0], dtype=np.int64),
-                                        np.array(pairs[name][1], dtype=np.int64)) for name in FACET_FIELDS}
-        self.changed = changed
-        self.doc_of = {item_id: doc_id for doc_id, item_id, _f, _c in docs}
+        self.doc_of = {d[1]: d[0] for d in docs}
+        self.changed = np.zeros(size, dtype=np.float64)
+        self.changed[ids] = np.fromiter((d[3] or 0 for d in docs), dtype=np.float64, count=len(docs))
+        # column by column, so the loops run in C: a province's items are read again after every harvest
+        columns = list(zip(*(_parts(d[2]) for d in docs))) if docs else [()] * len(FACET_FIELDS)
+        self.fields = {name: _field(ids, column) for name, column in zip(FACET_FIELDS, columns)}
+        counties = np.full(size, "", dtype=object)
+        counties[ids] = np.array(columns[FACET_FIELDS.index("county")], dtype=object) if docs else []
         # orders: by county code, and by item id (package_search's "name asc", stable for paging)
         self.county_rank = _ranks(counties)
         self.name_rank = _ranks(np.array([i or "" for i in self.item_ids], dtype=object))
@@ -76,8 +74,8 @@ class FacetIndex:
             return []
         counted = np.bincount(facet.pair_values[mask[facet.docs]], minlength=len(facet.values))
         present = np.flatnonzero(counted)
-        ranked = sorted(present.tolist(), key=lambda n: (-counted[n], facet.values[n]))
-        return [(facet.values[n], int(counted[n])) for n in ranked[:limit]]
+        ranked = present[np.lexsort((facet.value_order[present], -counted[present]))][:limit]
+        return [(facet.values[n], int(counted[n])) for n in ranked.tolist()]
 
     def order(self, doc_ids: np.ndarray, sort: str, scores: np.ndarray | None = None) -> np.ndarray:
         """`doc_ids` in the order of `sort`: relevance (score, then county), county, changed (newest) or name."""
@@ -90,6 +88,25 @@ class FacetIndex:
         else:
             keys = (doc_ids, self.county_rank[doc_ids])
         return doc_ids[np.lexsort(keys)]
+
+
+def _parts(text: str | None) -> list:
+    parts = (text or "").split(FIELD_SEP)
+    return parts + [""] * (len(FACET_FIELDS) - len(parts)) if len(parts) < len(FACET_FIELDS) else parts
+
+
+def _field(ids: np.ndarray, column) -> FacetField:
+    """(doc, value) pairs of one facet from its column of joined values."""
+    numbers: dict = {}
+    if all(VALUE_SEP not in text for text in column):  # one value (or none) per doc: the usual case
+        present = [n for n, text in enumerate(column) if text]
+        docs = ids[present] if present else np.zeros(0, dtype=np.int64)
+        values = [numbers.setdefault(column[n], len(numbers)) for n in present]
+    else:
+        split = [[v for v in text.split(VALUE_SEP) if v] for text in column]
+        docs = np.repeat(ids, [len(v) for v in split])
+        values = [numbers.setdefault(v, len(numbers)) for part in split for v in part]
+    return FacetField(list(numbers), numbers, np.asarray(docs, dtype=np.int64), np.array(values, dtype=np.int64))
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:

@@ -16,6 +16,9 @@ WINDOW = 90  # characters of a snippet
 def _folded(text: str) -> str:
     """The folded text with one character per character of `text` (a character that folds to several
     keeps itself), so that positions carry over."""
+    whole = fold(text)
+    if len(whole) == len(text):  # the usual case: folding keeps every character one character
+        return whole
     out = []
     for char in text:
         one = fold(char)
@@ -24,6 +27,8 @@ def _folded(text: str) -> str:
 
 
 def _spans(text: str, words) -> list[tuple[int, int]]:
+    if not words:
+        return []
     folded, spans = _folded(text), []
     for word in sorted({w for w in words if w}, key=len, reverse=True):
         start = folded.find(word)

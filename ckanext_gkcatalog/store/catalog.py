@@ -54,6 +54,13 @@ class CatalogStore(Database):
             query = query.where(Baseline.version == version) if version else query.where(Baseline.active)
             return s.scalar(query)
 
+    def baseline_entry(self, baseline_id: int | None, code: str) -> tuple | None:
+        """(the baseline version, its item `code`) that an item was matched to, or None when that version is gone."""
+        with self.reading() as s:
+            found = s.execute(select(Baseline, BaselineItem).join(BaselineItem, BaselineItem.baseline_id == Baseline.id)
+                              .where(Baseline.id == baseline_id, BaselineItem.code == code)).first()
+            return tuple(found) if found else None
+
     def upsert_county(self, code: str, name: str | None = None, city_code: str | None = None,
                       city_name: str | None = None, org_name: str | None = None) -> County:
         with self.session() as s:

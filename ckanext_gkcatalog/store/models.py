@@ -167,7 +167,7 @@ class SearchDoc(Base):
     __tablename__ = "gk_search_doc"
     doc_id = Column(Integer, primary_key=True)
     item_id = Column(String(64), ForeignKey("gk_item.id", ondelete="CASCADE"), unique=True, nullable=False)
-    facets = Column(JSONType, default=dict, nullable=False)
+    facets = Column(Text, default="", nullable=False)  # indexing.encode_facets
     changed_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 

@@ -9,8 +9,6 @@ web processes to reload their facet counters.
 """
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import delete, func, insert, select, text, update
 
 from .database import Database
@@ -87,10 +85,8 @@ class SearchStore(Database):
             return
         if self._on_postgres:
             s.execute(text("INSERT INTO gk_search_doc (doc_id, item_id, facets, changed_at, tsv, chars) VALUES "
-                           "(:doc_id, :item_id, CAST(:facets AS jsonb), :changed_at, CAST(:tsv AS tsvector), "
-                           "CAST(:chars AS tsvector))"),
-                      [{"doc_id": d, "item_id": i, "facets": json.dumps(doc["facets"], ensure_ascii=False),
-                        "changed_at": at, "tsv": tsvector_literal(doc), "chars": chars_literal(doc)}
+                           "(:doc_id, :item_id, :facets, :changed_at, CAST(:tsv AS tsvector), CAST(:chars AS tsvector))"),
+                      [{"doc_id": d, "item_id": i, "facets": doc["facets"], "changed_at": at, "tsv": tsvector_literal(doc), "chars": chars_literal(doc)}
                        for d, i, doc, at in rows])
             return
         s.execute(insert(SearchDoc), [{"doc_id": d, "item_id": i, "facets": doc["facets"], "changed_at": at}
@@ -135,49 +131,73 @@ class SearchStore(Database):
                     and s.scalar(select(Item.id).where(Item.status == "active").limit(1)) is not None)
 
     def search_docs(self) -> list[tuple]:
-        """[(doc_id, item_id, facets, changed_at)] of every indexed item, for the facet counters."""
+        """[(doc_id, item_id, facets, changed_at as seconds since 1970)] of every indexed item, for the facet
+        counters: straight from the driver's cursor, as a province's items are read after every harvest."""
+        epoch = ("EXTRACT(EPOCH FROM changed_at)" if self._on_postgres
+                 else "(julianday(changed_at) - 2440587.5) * 86400.0")
         with self.reading() as s:
-            return [tuple(r) for r in s.execute(select(SearchDoc.doc_id, SearchDoc.item_id, SearchDoc.facets,
-                                                       SearchDoc.changed_at).order_by(SearchDoc.doc_id))]
+            cursor = s.connection().connection.cursor()
+            try:
+                cursor.execute(f"SELECT doc_id, item_id, facets, {epoch} FROM gk_search_doc ORDER BY doc_id")
+                return cursor.fetchall()
+            finally:
+                cursor.close()
 
-    def match(self, terms: list) -> tuple[list, list]:
-        """(doc ids, scores, higher is better) of the items where every term matches. A term (tokens.Term)
-        has `phrases`, alternatives each a tuple of tokens, and a `stream`: 'bigrams' (the text columns)
-        or 'unigrams' (single characters)."""
+    def match(self, terms: list, ranked: bool = False, in_title: bool = False) -> tuple[list, list | None]:
+        """(doc ids, their scores or None) of the items where every term matches. A term (tokens.Term) has
+        `phrases`, alternatives each a tuple of tokens, and a `stream`: 'bigrams' (the text) or 'unigrams'
+        (single characters). `ranked`: scored, higher is better (BM25 on SQLite, ts_rank on PostgreSQL),
+        which costs a few microseconds per match; `in_title`: only where the words are in the title.
+        Rows come straight from the driver's cursor: a match can be most of the province's items."""
+        sql, params = (self._postgres_query if self._on_postgres else self._sqlite_query)(terms, ranked, in_title)
+        if sql is None:
+            return [], [] if ranked else None
         with self.reading() as s:
-            rows = (self._match_postgres(s, terms) if self._on_postgres else self._match_sqlite(s, terms))
+            cursor = s.connection().connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        if not ranked:
+            return [r[0] for r in rows], None
         return [r[0] for r in rows], [float(r[1]) for r in rows]
 
     @staticmethod
-    def _match_sqlite(s, terms: list) -> list:
+    def _sqlite_query(terms: list, ranked: bool, in_title: bool) -> tuple:
         def phrase(tokens):
             return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
 
-        clauses = []
-        for term in terms:
-            either = " OR ".join(phrase(p) for p in term.phrases)
-            target = "chars" if term.stream == "unigrams" else "{%s}" % " ".join(COLUMNS)
-            clauses.append(f"{target} : ({either})")
-        weights = ", ".join(map(str, BM25_WEIGHTS))
-        return s.execute(text(f"SELECT rowid, -bm25(gk_search_fts, {weights}) FROM gk_search_fts "
-                              "WHERE gk_search_fts MATCH :expression"), {"expression": " AND ".join(clauses)}).all()
+        # the streams hold only genuine text: a bigram or a word is found in no other column, and a single
+        # character is found in the characters' column (or standing alone in the text), so no column filter
+        clauses = [("{title} : " if in_title else "") + "(" + " OR ".join(phrase(p) for p in term.phrases) + ")"
+                   for term in terms if not (in_title and term.stream == "unigrams")]
+        if not clauses:
+            return None, None
+        score = f", -bm25(gk_search_fts, {', '.join(map(str, BM25_WEIGHTS))})" if ranked else ""
+        return f"SELECT rowid{score} FROM gk_search_fts WHERE gk_search_fts MATCH ?", (" AND ".join(clauses),)
 
     @staticmethod
-    def _match_postgres(s, terms: list) -> list:
+    def _postgres_query(terms: list, ranked: bool, in_title: bool) -> tuple:
+        label = ":A" if in_title else ""  # weight A: the title
+
         def query(stream):
-            return " & ".join("(" + " | ".join(" <-> ".join(map(_quoted, p)) for p in term.phrases) + ")"
+            return " & ".join("(" + " | ".join(" <-> ".join(_quoted(t) + label for t in p) for p in term.phrases) + ")"
                               for term in terms if term.stream == stream)
 
-        words, chars = query("bigrams"), query("unigrams")
+        words, chars = query("bigrams"), "" if in_title else query("unigrams")
         where, rank = [], []
         if words:
-            where.append("tsv @@ CAST(:words AS tsquery)")
-            rank.append(f"ts_rank('{PG_WEIGHTS}', tsv, CAST(:words AS tsquery))")
+            where.append("tsv @@ CAST(%(words)s AS tsquery)")
+            rank.append(f"ts_rank('{PG_WEIGHTS}', tsv, CAST(%(words)s AS tsquery))")
         if chars:
-            where.append("chars @@ CAST(:chars AS tsquery)")
-            rank.append("0.1 * ts_rank(chars, CAST(:chars AS tsquery))")
-        return s.execute(text(f"SELECT doc_id, {' + '.join(rank)} FROM gk_search_doc WHERE {' AND '.join(where)}"),
-                         {"words": words, "chars": chars}).all()
+            where.append("chars @@ CAST(%(chars)s AS tsquery)")
+            rank.append("0.1 * ts_rank(chars, CAST(%(chars)s AS tsquery))")
+        if not where:
+            return None, None
+        score = f", {' + '.join(rank)}" if ranked else ""
+        return (f"SELECT doc_id{score} FROM gk_search_doc WHERE {' AND '.join(where)}",
+                {"words": words, "chars": chars})
 
     def items_by_id(self, item_ids: list) -> dict:
         """{item id: Item} of the given ids (a result page)."""

@@ -32,6 +32,7 @@ ROUTES = [
     ("/item/<item_id>.json", public.item_json, ["GET"]),
     ("/county/<code>/catalog.<fmt>", public.county_catalog, ["GET"]),
     ("/api/3/action/<name>", api.action, ["GET", "POST"]),
+    ("/api/action/<name>", api.action, ["GET", "POST"]),  # CKAN answers both; ckanapi asks here
     ("/login", admin.login, ["GET", "POST"]),
     ("/logout", admin.logout, ["POST"]),
     ("/admin/sources", admin.sources, ["GET"]),

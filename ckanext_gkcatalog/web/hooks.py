@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlencode, urlsplit
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, jsonify, redirect, request, url_for
 from flask_login import UserMixin, current_user, login_required
 from werkzeug.exceptions import BadRequest
 
@@ -51,6 +51,16 @@ def domain_label(value: str) -> str:
 
 def rating_label(name: str) -> str:
     zh, en = RATING_LABELS[name]
+    return en if lang() == "en" else zh
+
+
+MATCH_LABELS = {"manual": ("人工对应", "mapped by hand"), "exact": ("名称一致", "same name"),
+                "fuzzy": ("名称相近", "similar name"), "parent": ("对应上级事项", "its parent item")}
+
+
+def match_label(method: str | None) -> str:
+    """How an item was matched to its baseline item, in the page's language."""
+    zh, en = MATCH_LABELS.get(method or "", (method or "–", method or "–"))
     return en if lang() == "en" else zh
 
 
@@ -108,6 +118,11 @@ def admin_required(view):
 def private_portal():
     if current_app.config.get("GKCATALOG_PRIVATE") and not current_user.is_authenticated \
             and request.endpoint not in ("gkcatalog.login", "gkcatalog.static"):
+        if request.endpoint == "gkcatalog.action":  # an API client gets CKAN's answer, not a login page
+            response = jsonify({"success": False, "error": {"__type": "Authorization Error",
+                                                            "message": "Access denied: this portal is private"}})
+            response.status_code = 403
+            return response
         return redirect(url_for("gkcatalog.login", next=request.full_path))
 
 
@@ -126,7 +141,7 @@ def switch_language(target: str) -> str:
 
 def template_helpers():
     return {"domain_label": domain_label, "rating_label": rating_label, "message": message, "link": link, "lang": lang(),
-            "is_admin": is_admin, "user_name": user_name(), "switch_language": switch_language,
+            "is_admin": is_admin, "user_name": user_name(), "switch_language": switch_language, "match_label": match_label,
             "csrf_field": current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
             "weights": WEIGHTS, "layout": current_app.config.get("GKCATALOG_LAYOUT", "gkcatalog/base.html"),
             "percent": lambda v: f"{v * 100:.0f}%", "when": lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "–"}

@@ -150,3 +150,17 @@ def test_bad_api_parameters_are_refused_with_a_message(params):
 def test_syntax_characters_in_a_query_are_only_text(province, q):
     result = Searcher(province).search(from_api({"q": q}))
     assert result.total >= 0
+
+
+def test_beyond_the_scoring_limit_title_matches_come_first(province, monkeypatch):
+    """A common word can match most of a province: past RANK_ALL matches the docs are not scored one by
+    one, and those with the words in their title come first; the page says so."""
+    from ckanext_gkcatalog.search import engine
+
+    monkeypatch.setattr(engine, "RANK_ALL", 0)
+    result = Searcher(province).search(SearchQuery(q="登记", rows=1000), facets=())
+    in_title = ["登记" in fold(f"{h.item.level2} {h.item.level3 or ''}") for h in result.hits]
+    assert not result.fully_ranked and any(in_title) and not all(in_title)
+    assert in_title == sorted(in_title, reverse=True)  # every title match before every other
+    codes = [h.item.county_code for h, t in zip(result.hits, in_title) if t]
+    assert codes == sorted(codes)  # then by county

@@ -62,3 +62,36 @@ def test_overview_county_page_and_export_in_chromium(portal, tmp_path):
         assert target.read_bytes()[:2] == b"PK"
         browser.close()
     assert os.path.getsize(os.path.join(shots, "overview.png")) > 10_000
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_search_facet_item_and_back_in_chromium(portal, tmp_path, lang):
+    """A person searches 低保, narrows to a county with its facet, opens an item and goes back."""
+    from playwright.sync_api import sync_playwright
+
+    shots = os.environ.get("GKCATALOG_SCREENSHOTS") or str(tmp_path)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{portal}/?lang={lang}")
+        page.fill("input[name=q]", "低保")
+        page.press("input[name=q]", "Enter")
+        page.wait_for_url("**/search?q=*")
+        total = page.locator("#total").inner_text()
+        assert page.locator("li.hit").count() > 0 and page.locator("mark").count() > 0
+        assert ("最低生活保障" in page.locator("#expansions").inner_text())
+        page.click("#facet-county a >> nth=0")
+        page.wait_for_url("**county=990101*")
+        assert page.locator("a.chip").count() == 1 and page.locator("#total").inner_text() == total
+        if lang == "zh":
+            page.screenshot(path=os.path.join(shots, "search.png"), full_page=False)
+        title = page.locator("a.hit-title >> nth=0").inner_text()
+        page.click("a.hit-title >> nth=0")
+        page.wait_for_url("**/item/*")
+        assert page.locator("h1").inner_text().startswith(title.split(" / ")[0])
+        assert page.locator("h2").nth(0).inner_text() == ("来源" if lang == "zh" else "Where it came from")
+        page.go_back()
+        page.wait_for_url("**county=990101*")
+        assert page.locator("a.chip").count() == 1 and page.input_value("input[name=q]") == "低保"
+        browser.close()

@@ -47,9 +47,9 @@ def _changed(index, item_id: str):
 def package_search(params: dict) -> dict:
     query = from_api(params)
     names = facet_fields(params.get("facet.field"))
-    limit = int(params.get("facet.limit") or 50) if str(params.get("facet.limit") or "50").lstrip("-").isdigit() else 50
-    found = searcher(store()).search(query, facets=[canonical_field(n) for n in names],
-                                     facet_limit=limit if limit >= 0 else 10 ** 6)
+    limit = str(params.get("facet.limit") or "50").strip()
+    limit = 10 ** 6 if limit == "-1" else _number({"facet.limit": limit}, "facet.limit", 50, 10 ** 6)  # -1: all, as Solr
+    found = searcher(store()).search(query, facets=[canonical_field(n) for n in names], facet_limit=limit)
     index, counties = searcher(store()).index(), {c.code: c for c in store().counties()}
     facets = {name: dict(found.facets[canonical_field(name)]) for name in names}
     return {

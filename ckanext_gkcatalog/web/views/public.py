@@ -3,8 +3,6 @@ file in the county format. State lives in the URL (q, one parameter per filter, 
 can be shared; bad input is a message on the page with a 400, never an error page."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response, abort, jsonify, render_template, request, url_for
 
 from ... import datasets
@@ -97,13 +95,9 @@ def _item_or_404(item_id: str):
 def item(item_id):
     record = _item_or_404(item_id)
     county = store().county(record.county_code)
-    baseline_item = None
-    if record.baseline_id and record.baseline_code:
-        baseline = next((b for b in store().baselines(record.domain) if b.id == record.baseline_id), None)
-        entries = store().baseline(record.domain, baseline.version).items if baseline else []
-        baseline_item = (baseline, next((e for e in entries if e.code == record.baseline_code), None))
+    matched = store().baseline_entry(record.baseline_id, record.baseline_code) if record.baseline_code else None
     return render_template("gkcatalog/item.html", item=record, county=county, schema=load_schema(),
-                           baseline_item=baseline_item, events=store().item_events(record.id),
+                           baseline_item=matched, events=store().item_events(record.id),
                            label=facet_label, counties={county.code: county} if county else {})
 
 
@@ -117,22 +111,14 @@ def county_catalog(code, fmt):
     if county is None or fmt not in CATALOG_FORMATS:
         abort(404)
     domain = request.args.get("domain") or None
+    if domain and load_schema().field("domain").choice(domain) is None:
+        abort(404)
     items = [{**(i.fields or {}), "level1": i.level1, "level2": i.level2, "level3": i.level3, "domain": i.domain}
              for i in store().items(code, domain)]
     title = f"{county.name}{domain_label(domain) if domain else ''}基层政务公开标准目录"
     data = write_catalog(items, CATALOG_FORMATS[fmt], title=title, safe=True)
-    name = f"{county.code}-{domain or 'catalog'}.{fmt}"
-    return Response(data, mimetype=MEDIA_TYPES[fmt],
-                    headers={"Content-Disposition": f"attachment; filename=\"{county.code}.{fmt}\"; "
-                                                    f"filename*=UTF-8''{quote(name, safe='')}"})
-
-
-def county_tree(code: str) -> dict:
-    """{domain: {level1: [items]}} of a county's active items: the catalog as its tree."""
-    tree: dict = {}
-    for entry in store().items(code):
-        tree.setdefault(entry.domain, {}).setdefault(entry.level1 or "", []).append(entry)
-    return tree
+    name = f"{county.code}-{domain or 'catalog'}.{fmt}"  # a code and a vocabulary value: nothing to escape
+    return Response(data, mimetype=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def search_url(args: dict, add: tuple | None = None, remove: tuple | None = None, endpoint: str = "gkcatalog.search",

@@ -35,7 +35,7 @@ def upgrade():
         'gk_search_doc',
         sa.Column('doc_id', sa.Integer(), nullable=False),
         sa.Column('item_id', sa.String(length=64), nullable=False),
-        sa.Column('facets', JSON_TYPE, nullable=False),
+        sa.Column('facets', sa.Text(), nullable=False),
         sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['item_id'], ['gk_item.id'], name='fk_gk_search_doc_item_id_gk_item', ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('doc_id', name='pk_gk_search_doc'),
