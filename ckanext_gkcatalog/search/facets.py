@@ -77,8 +77,10 @@ class FacetIndex:
         ranked = present[np.lexsort((facet.value_order[present], -counted[present]))][:limit]
         return [(facet.values[n], int(counted[n])) for n in ranked.tolist()]
 
-    def order(self, doc_ids: np.ndarray, sort: str, scores: np.ndarray | None = None) -> np.ndarray:
-        """`doc_ids` in the order of `sort`: relevance (score, then county), county, changed (newest) or name."""
+    def order(self, doc_ids: np.ndarray, sort: str, scores: np.ndarray | None = None,
+              first: int | None = None) -> np.ndarray:
+        """`doc_ids` in the order of `sort`: relevance (score, then county), county, changed (newest) or name;
+        only the `first` of them when given (a page): those are picked in linear time, then sorted."""
         if sort == "relevance" and scores is not None:
             keys = (doc_ids, self.county_rank[doc_ids], -scores)
         elif sort == "changed":
@@ -87,7 +89,13 @@ class FacetIndex:
             keys = (self.name_rank[doc_ids],)
         else:
             keys = (doc_ids, self.county_rank[doc_ids])
-        return doc_ids[np.lexsort(keys)]
+        if first is not None and first < len(doc_ids):
+            primary = keys[-1]
+            kept = primary <= np.partition(primary, first - 1)[first - 1]  # ties at the edge stay in
+            keys = tuple(k[kept] for k in keys)
+            doc_ids = doc_ids[kept]
+        ordered = doc_ids[np.lexsort(keys)]
+        return ordered if first is None else ordered[:first]
 
 
 def _parts(text: str | None) -> list:

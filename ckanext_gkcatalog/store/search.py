@@ -9,6 +9,7 @@ web processes to reload their facet counters.
 """
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import delete, func, insert, select, text, update
 
 from .database import Database
@@ -143,15 +144,21 @@ class SearchStore(Database):
             finally:
                 cursor.close()
 
-    def match(self, terms: list, ranked: bool = False, in_title: bool = False) -> tuple[list, list | None]:
-        """(doc ids, their scores or None) of the items where every term matches. A term (tokens.Term) has
+    def match(self, terms: list, ranked: bool = False, in_title: bool = False) -> tuple:
+        """(doc ids, their scores or None), as NumPy arrays, of the items where every term matches. A term (tokens.Term) has
         `phrases`, alternatives each a tuple of tokens, and a `stream`: 'bigrams' (the text) or 'unigrams'
         (single characters). `ranked`: scored, higher is better (BM25 on SQLite, ts_rank on PostgreSQL),
         which costs a few microseconds per match; `in_title`: only where the words are in the title.
         Rows come straight from the driver's cursor: a match can be most of the province's items."""
-        sql, params = (self._postgres_query if self._on_postgres else self._sqlite_query)(terms, ranked, in_title)
-        if sql is None:
-            return [], [] if ranked else None
+        found, params, score = (self._postgres_query if self._on_postgres else self._sqlite_query)(terms, in_title)
+        if found is None:
+            return np.zeros(0, dtype=np.int64), (np.zeros(0) if ranked else None)
+        key = "doc_id" if self._on_postgres else "rowid"
+        if ranked:
+            sql = f"SELECT {key}, {score} {found}"
+        else:  # the ids as one string: a row per match costs the driver ten times the match itself
+            joined = "string_agg(CAST(doc_id AS text), ',')" if self._on_postgres else "group_concat(rowid)"
+            sql = f"SELECT {joined} {found}"
         with self.reading() as s:
             cursor = s.connection().connection.cursor()
             try:
@@ -160,11 +167,13 @@ class SearchStore(Database):
             finally:
                 cursor.close()
         if not ranked:
-            return [r[0] for r in rows], None
-        return [r[0] for r in rows], [float(r[1]) for r in rows]
+            return np.fromstring(rows[0][0] or "", dtype=np.int64, sep=","), None
+        return (np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+                np.fromiter((float(r[1]) for r in rows), dtype=np.float64, count=len(rows)))
 
     @staticmethod
-    def _sqlite_query(terms: list, ranked: bool, in_title: bool) -> tuple:
+    def _sqlite_query(terms: list, in_title: bool) -> tuple:
+        """(FROM … WHERE …, its parameters, the score's expression)."""
         def phrase(tokens):
             return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
 
@@ -173,12 +182,12 @@ class SearchStore(Database):
         clauses = [("{title} : " if in_title else "") + "(" + " OR ".join(phrase(p) for p in term.phrases) + ")"
                    for term in terms if not (in_title and term.stream == "unigrams")]
         if not clauses:
-            return None, None
-        score = f", -bm25(gk_search_fts, {', '.join(map(str, BM25_WEIGHTS))})" if ranked else ""
-        return f"SELECT rowid{score} FROM gk_search_fts WHERE gk_search_fts MATCH ?", (" AND ".join(clauses),)
+            return None, None, None
+        return ("FROM gk_search_fts WHERE gk_search_fts MATCH ?", (" AND ".join(clauses),),
+                f"-bm25(gk_search_fts, {', '.join(map(str, BM25_WEIGHTS))})")
 
     @staticmethod
-    def _postgres_query(terms: list, ranked: bool, in_title: bool) -> tuple:
+    def _postgres_query(terms: list, in_title: bool) -> tuple:
         label = ":A" if in_title else ""  # weight A: the title
 
         def query(stream):
@@ -194,10 +203,8 @@ class SearchStore(Database):
             where.append("chars @@ CAST(%(chars)s AS tsquery)")
             rank.append("0.1 * ts_rank(chars, CAST(%(chars)s AS tsquery))")
         if not where:
-            return None, None
-        score = f", {' + '.join(rank)}" if ranked else ""
-        return (f"SELECT doc_id{score} FROM gk_search_doc WHERE {' AND '.join(where)}",
-                {"words": words, "chars": chars})
+            return None, None, None
+        return f"FROM gk_search_doc WHERE {' AND '.join(where)}", {"words": words, "chars": chars}, " + ".join(rank)
 
     def items_by_id(self, item_ids: list) -> dict:
         """{item id: Item} of the given ids (a result page)."""
