@@ -11,9 +11,12 @@ import json
 
 import ckan.plugins.toolkit as tk
 
+from ..baseline import BaselineError, load_baseline
+from ..harvesters.pipeline import harvest
 from ..reports import dashboard
 from ..schema import DATASET_TYPE, load_schema
-from .settings import get_store
+from .settings import get_store, harvest_settings
+from .sync import sync_datasets
 
 FACETS = {"domain": ("试点领域", "Policy domain"), "level1": ("一级事项", "Level 1 item"),
           "mode": ("公开方式", "Mode"), "tiers": ("公开层级", "Tier"), "channels": ("公开渠道", "Channel")}
@@ -82,6 +85,37 @@ def gkcatalog_county_completeness(context, data_dict) -> dict:
     if store.county(code) is None:
         raise tk.ObjectNotFound(tk._("No such county"))
     return dashboard.completeness_payload(store, code)
+
+
+def gkcatalog_harvest_source(context, data_dict) -> dict:
+    """Harvest one registered source now (in the request: sources are single files or one API listing)."""
+    source_id = int(tk.get_or_bust(data_dict, "source_id"))
+    store = get_store()
+    source = store.source(source_id)
+    if source is None:
+        raise tk.ObjectNotFound(tk._("No such source"))
+    tk.check_access("gkcatalog_harvest_source", context, {"county_code": source.county_code})
+    (report,) = harvest(store, [source], harvest_settings())
+    published = sync_datasets(store, store.items_to_publish([source.id]))  # what changed, as CKAN datasets
+    return {"job_id": report.job_id, "status": report.status, "counts": report.counts, "message": report.message,
+            "datasets": published.counts, "dataset_errors": published.errors}
+
+
+def gkcatalog_load_baseline(context, data_dict) -> dict:
+    """Load a baseline (the YAML text or a spreadsheet's bytes as `content`, its file `name`) and activate it."""
+    tk.check_access("gkcatalog_load_baseline", context, data_dict)
+    content, name = tk.get_or_bust(data_dict, ["content", "name"])
+    try:
+        baseline = load_baseline(content.encode("utf-8") if isinstance(content, str) else content, name)
+    except BaselineError as exc:
+        raise tk.ValidationError({"content": [str(exc)]})
+    record = get_store().add_baseline(baseline, activate=tk.asbool(data_dict.get("activate", True)))
+    return {"domain": record.domain, "version": record.version, "items": len(baseline.items),
+            "problems": [p.message("en") for p in baseline.problems]}
+
+
+ACTIONS = {f.__name__: f for f in (gkcatalog_overview, gkcatalog_county_completeness, gkcatalog_harvest_source,
+                                   gkcatalog_load_baseline)}
 
 
 # --- validation, indexing, facets ------------------------------------------------------------------
