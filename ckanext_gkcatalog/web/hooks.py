@@ -64,6 +64,22 @@ def match_label(method: str | None) -> str:
     return en if lang() == "en" else zh
 
 
+# words stored as codes, as the pages show them: a job's status, its stages, a finding's severity
+CODE_LABELS = {
+    "running": ("进行中", "running"), "finished": ("已完成", "finished"), "failed": ("失败", "failed"),
+    "aborted": ("已中止", "aborted"), "unchanged": ("未变化", "unchanged"),
+    "gather": ("收集", "gather"), "fetch": ("下载", "fetch"), "parse": ("解析", "parse"), "validate": ("校验", "validate"),
+    "match": ("匹配", "match"), "index": ("索引", "index"), "import": ("入库", "import"), "score": ("评分", "score"),
+    "error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info"),
+}
+
+
+def code_label(code: str | None) -> str:
+    """A status, stage or severity code in the page's language (an unknown code as it is)."""
+    zh, en = CODE_LABELS.get(code or "", (code or "", code or ""))
+    return en if lang() == "en" else zh
+
+
 def link(url) -> str | None:
     """A harvested URL as a link target only when it is http(s): escaping does not stop 'javascript:'."""
     return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
@@ -142,6 +158,7 @@ def switch_language(target: str) -> str:
 def template_helpers():
     return {"domain_label": domain_label, "rating_label": rating_label, "message": message, "link": link, "lang": lang(),
             "is_admin": is_admin, "user_name": user_name(), "switch_language": switch_language, "match_label": match_label,
+            "code_label": code_label,
             "csrf_field": current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
             "weights": WEIGHTS, "layout": current_app.config.get("GKCATALOG_LAYOUT", "gkcatalog/base.html"),
             "percent": lambda v: f"{v * 100:.0f}%", "when": lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "–"}

@@ -107,3 +107,16 @@ def test_bad_input_is_a_message_never_an_error_page(app, url):
 def test_the_home_page_leads_to_the_search(app):
     page = app.test_client().get("/").get_data(as_text=True)
     assert 'action="/search"' in page and 'href="/search?domain=social_assistance"' in page
+
+
+def test_no_english_is_left_on_the_chinese_pages(app, store):
+    """Every page an admin or the public reads, in Chinese: statuses, stages and severities are labelled.
+    (The baseline page shows the baseline file's own title and notice, which the demo writes in both.)"""
+    client = app.test_client()
+    client.post("/login", data={"name": "admin", "password": "s3cret"})
+    item = store.items("990101")[0]
+    pages = ["/", "/county/990101", "/jobs", f"/job/{store.jobs(limit=1)[0].id}", "/admin/sources", "/search",
+             "/search?q=救助&tiers=county", f"/item/{item.id}"]
+    for url in pages:
+        assert not english_left(client.get(url).get_data(as_text=True)) - {"admin"}, url  # the account's name
+    assert not english_left(app.test_client().get("/login").get_data(as_text=True))
