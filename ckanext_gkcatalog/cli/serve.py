@@ -58,5 +58,6 @@ def demo(ctx: Context, counties, folder, no_serve, host, port, processes):
         finally:
             files.stop()
     if not no_serve:
-        click.echo(ctx.say(f"仪表板:http://{host}:{port}/", f"Dashboards: http://{host}:{port}/"))
+        click.echo(ctx.say(f"仪表板:http://{host}:{port}/    公众检索:http://{host}:{port}/search?q=低保",
+                           f"Dashboards: http://{host}:{port}/    Public search: http://{host}:{port}/search?q=低保"))
         run(create_app(ctx.db), host, port)
