@@ -57,10 +57,6 @@ def encode_facets(facets: dict) -> str:
                           for name in FACET_FIELDS)
 
 
-def decode_facets(text: str) -> dict:
-    return {name: [v for v in part.split(VALUE_SEP) if v]
-            for name, part in zip(FACET_FIELDS, (text or "").split(FIELD_SEP))}
-
 
 def item_document(item, county) -> dict:
     """The document of a stored item (store.models.Item) of `county`: what `search-index rebuild` writes."""

@@ -34,37 +34,31 @@ def _runs(text: str) -> list[str]:
     return _RUNS.findall(fold(text))
 
 
+_PAIRS = re.compile(r"(?=(..))")  # every overlapping pair of characters, found in C
+_HAN_CHARS = re.compile(rf"[{_HAN}]")
+
+
 def _bigrams(run: str) -> list[str]:
-    return [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+    return [run] if len(run) == 1 else _PAIRS.findall(run)
 
 
 def _is_han(run: str) -> bool:
     return not run.isascii()
 
 
-_PAIRS = re.compile(r"(?=(..))")  # every overlapping pair of characters, found in C
-_HAN_CHARS = re.compile(rf"[{_HAN}]")
-
-
 def _bigram_tokens(runs: list) -> list:
-    tokens = []
-    for run in runs:
-        if len(run) > 1 and not run.isascii():
-            tokens.extend(_PAIRS.findall(run))
-        else:
-            tokens.append(run)
-    return tokens
+    return [token for run in runs for token in (_bigrams(run) if _is_han(run) else (run,))]
 
 
 def bigram_stream(text: str) -> str:
     """The indexed stream: each Han run as its bigrams (a lone character as itself), each Latin word or
     number whole, space-separated in reading order, so that a phrase of bigrams matches adjacent text."""
-    return " ".join(_bigram_tokens(_runs(text)))
+    return streams([text])[0][0]
 
 
 def unigram_stream(text: str) -> str:
     """Every Han character once: what a one-character query looks in."""
-    return " ".join(dict.fromkeys(c for run in _runs(text) if _is_han(run) for c in run))
+    return streams([text])[1]
 
 
 def streams(texts: list) -> tuple[list, str]:

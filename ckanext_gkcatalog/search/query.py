@@ -44,10 +44,6 @@ class SearchQuery:
     notices: tuple = field(default=(), compare=False)  # Problems worth telling, not refusing (a query cut short)
     nothing: bool = False  # a filter no catalog item can meet (another dataset type)
 
-    def without(self, field_name: str, value: str) -> list:
-        """The URL parameters of this search with one filter removed (a facet's remove link)."""
-        return [(f, v) for f, values in self.clauses for v in values if (f, v) != (field_name, value)]
-
     def has(self, field_name: str, value: str) -> bool:
         return any(f == field_name and value in values for f, values in self.clauses)
 
@@ -59,7 +55,8 @@ def canonical_field(name: str) -> str:
     return name
 
 
-def _number(raw, name: str, default: int, minimum: int, maximum: int) -> int:
+def whole_number(raw, name: str, default: int, minimum: int, maximum: int) -> int:
+    """A parameter as a whole number of at least `minimum` (a larger one is capped), or a refusal naming it."""
     if raw in (None, ""):
         return default
     try:
@@ -90,7 +87,7 @@ def from_page(args) -> SearchQuery:
     sort = args.get("sort") or "relevance"
     if sort not in SORTS:
         raise QueryError(Problem("search_bad_sort", params={"value": sort[:50], "allowed": ", ".join(SORTS)}))
-    page = _number(args.get("page"), "page", 1, 1, MAX_START // PAGE_ROWS)
+    page = whole_number(args.get("page"), "page", 1, 1, MAX_START // PAGE_ROWS)
     return SearchQuery(q, tuple(clauses), sort, (page - 1) * PAGE_ROWS, PAGE_ROWS, tuple(notices))
 
 
@@ -99,11 +96,11 @@ def from_api(params: dict) -> SearchQuery:
     q, notices = _words(params.get("q"))
     if q.strip() in ("*:*", "*"):
         q = ""
-    rows = _number(params.get("rows"), "rows", 10, 0, 2 ** 63)
+    rows = whole_number(params.get("rows"), "rows", 10, 0, 2 ** 63)
     if rows > MAX_ROWS:  # as CKAN does: capped, and said
         rows = MAX_ROWS
         notices.append(Problem("search_rows_capped", params={"limit": MAX_ROWS}))
-    start = _number(params.get("start"), "start", 0, 0, MAX_START)
+    start = whole_number(params.get("start"), "start", 0, 0, MAX_START)
     sort = " ".join(str(params.get("sort") or "score desc").lower().split())
     sort = sort.split(",")[0].strip()  # "score desc, metadata_modified desc": the first key decides
     if sort not in API_SORTS:

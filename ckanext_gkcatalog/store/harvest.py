@@ -113,7 +113,7 @@ class HarvestStore(SearchStore):
                 s.execute(insert(ItemEvent), events)
             withdrawn = [e["item_id"] for e in events if e["kind"] == "withdrawn"]
             self._index(s, {k: v for k, v in indexed.items() if v is not None},
-                        withdrawn + [k for k, v in indexed.items() if v is None], now)
+                        withdrawn + [k for k, v in indexed.items() if v is None], dict.fromkeys(indexed, now))
             source = s.get(Source, source_id)
             for key, value in {**fetch_state, "last_checked_at": now, "offered": sorted(seen)}.items():
                 setattr(source, key, value)

@@ -53,7 +53,7 @@ class SearchStore(Database):
 
     def _index(self, s, documents: dict, removed: list, changed_at) -> None:
         """Index `documents` ({item id: document}) and drop the `removed` item ids, in session `s`;
-        `changed_at`: when they changed (one time, or {item id: time})."""
+        `changed_at`: {item id: when it changed}."""
         if not documents and not removed:
             return
         # first: on PostgreSQL the row lock queues concurrent index writers, so the doc ids below are free
@@ -70,8 +70,7 @@ class SearchStore(Database):
             doc_id = known.get(item_id)
             if doc_id is None:
                 doc_id, next_id = next_id, next_id + 1
-            rows.append((doc_id, item_id, document, changed_at.get(item_id) if isinstance(changed_at, dict)
-                         else changed_at))
+            rows.append((doc_id, item_id, document, changed_at[item_id]))
         self._insert_docs(s, rows)
 
     def _drop_docs(self, s, doc_ids: list) -> None:
@@ -136,13 +135,7 @@ class SearchStore(Database):
         counters: straight from the driver's cursor, as a province's items are read after every harvest."""
         epoch = ("EXTRACT(EPOCH FROM changed_at)" if self._on_postgres
                  else "(julianday(changed_at) - 2440587.5) * 86400.0")
-        with self.reading() as s:
-            cursor = s.connection().connection.cursor()
-            try:
-                cursor.execute(f"SELECT doc_id, item_id, facets, {epoch} FROM gk_search_doc ORDER BY doc_id")
-                return cursor.fetchall()
-            finally:
-                cursor.close()
+        return self._driver_rows(f"SELECT doc_id, item_id, facets, {epoch} FROM gk_search_doc ORDER BY doc_id")
 
     def match(self, terms: list, ranked: bool = False, in_title: bool = False) -> tuple:
         """(doc ids, their scores or None), as NumPy arrays, of the items where every term matches. A term (tokens.Term) has
@@ -159,17 +152,22 @@ class SearchStore(Database):
         else:  # the ids as one string: a row per match costs the driver ten times the match itself
             joined = "string_agg(CAST(doc_id AS text), ',')" if self._on_postgres else "group_concat(rowid)"
             sql = f"SELECT {joined} {found}"
-        with self.reading() as s:
-            cursor = s.connection().connection.cursor()
-            try:
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
+        rows = self._driver_rows(sql, params)
         if not ranked:
             return np.fromstring(rows[0][0] or "", dtype=np.int64, sep=","), None
         return (np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
                 np.fromiter((float(r[1]) for r in rows), dtype=np.float64, count=len(rows)))
+
+    def _driver_rows(self, sql: str, params=()) -> list:
+        """The rows of `sql` as the driver's tuples, without SQLAlchemy's rows: a match or the index can be
+        most of a province's items (parameters in the driver's style: ? on SQLite, %(name)s on PostgreSQL)."""
+        with self.reading() as s:
+            cursor = s.connection().connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+            finally:
+                cursor.close()
 
     @staticmethod
     def _sqlite_query(terms: list, in_title: bool) -> tuple:

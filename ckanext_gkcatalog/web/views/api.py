@@ -11,7 +11,7 @@ from flask import jsonify, request
 from ... import datasets
 from ...reports import dashboard
 from ...search.engine import searcher
-from ...search.query import MAX_ROWS, QueryError, canonical_field, facet_fields, from_api
+from ...search.query import MAX_ROWS, QueryError, canonical_field, facet_fields, from_api, whole_number
 from ..hooks import domain_label, store
 
 CKAN_VERSION = "2.11.0"  # the API generation these replies follow
@@ -28,14 +28,14 @@ def not_found(what: str = "Not found") -> ActionError:
 
 
 def _number(params: dict, name: str, default: int, maximum: int) -> int:
-    raw = params.get(name)
-    try:
-        value = default if raw in (None, "") else int(str(raw))
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ActionError(409, {"__type": "Validation Error", name: ["Must be a natural number"]})
-    return min(value, maximum)
+    """A natural number parameter (a refusal is a 409 Validation Error naming it, see action())."""
+    return whole_number(params.get(name), name, default, 0, maximum)
+
+
+def _package_counts() -> dict:
+    """{county code: its active items}."""
+    index = searcher(store()).index()
+    return dict(index.counts("county", index.active, 10 ** 6))
 
 
 def _changed(index, item_id: str):
@@ -48,7 +48,7 @@ def package_search(params: dict) -> dict:
     query = from_api(params)
     names = facet_fields(params.get("facet.field"))
     limit = str(params.get("facet.limit") or "50").strip()
-    limit = 10 ** 6 if limit == "-1" else _number({"facet.limit": limit}, "facet.limit", 50, 10 ** 6)  # -1: all, as Solr
+    limit = 10 ** 6 if limit == "-1" else whole_number(limit, "facet.limit", 50, 0, 10 ** 6)  # -1: all, as Solr
     found = searcher(store()).search(query, facets=[canonical_field(n) for n in names], facet_limit=limit)
     index, counties = searcher(store()).index(), {c.code: c for c in store().counties()}
     facets = {name: dict(found.facets[canonical_field(name)]) for name in names}
@@ -93,7 +93,7 @@ def _county_of(ref: str):
 
 
 def organization_list(params: dict) -> list:
-    counted = dict(searcher(store()).index().counts("county", searcher(store()).index().active, 10 ** 6))
+    counted = _package_counts()
     limit, offset = _number(params, "limit", 1000, 1000), _number(params, "offset", 0, 10 ** 9)
     counties = sorted(store().counties(), key=datasets.org_name)[offset:offset + limit]
     if str(params.get("all_fields", "")).lower() in ("true", "1", "yes"):
@@ -105,7 +105,7 @@ def organization_show(params: dict) -> dict:
     county = _county_of(str(params.get("id") or ""))
     if county is None:
         raise not_found()
-    counted = dict(searcher(store()).index().counts("county", searcher(store()).index().active, 10 ** 6))
+    counted = _package_counts()
     found = datasets.organization_dict(county, counted.get(county.code, 0))
     if str(params.get("include_datasets", "")).lower() in ("true", "1", "yes"):
         found["packages"] = package_search({"fq": f"county:{county.code}", "rows": MAX_ROWS})["results"]
