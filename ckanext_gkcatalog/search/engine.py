@@ -86,11 +86,12 @@ class Searcher:
         matching = np.flatnonzero(mask)
         ordered = index.order(matching, query.sort, scores[matching] if scores is not None else None,
                               first=query.start + query.rows)
-        page = [index.item_ids[d] for d in ordered[query.start:query.start + query.rows]]
+        on_page = ordered[query.start:query.start + query.rows]
+        page = [index.item_ids[d] for d in on_page]
         items = self.store.items_by_id(page)
         words = tuple(dict.fromkeys(w for t in terms for w in t.words))
         hits = []
-        for doc_id, item_id in zip(ordered[query.start:query.start + query.rows], page):
+        for doc_id, item_id in zip(on_page, page):
             item = items.get(item_id)
             if item is None or item.status != "active":  # gone since the counters were built: the next generation drops it
                 continue

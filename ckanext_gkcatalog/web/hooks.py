@@ -49,9 +49,14 @@ def domain_label(value: str) -> str:
     return load_schema().field("domain").value_label(value, "en" if lang() == "en" else "zh_Hans_CN")
 
 
-def rating_label(name: str) -> str:
-    zh, en = RATING_LABELS[name]
+def _in_page_language(labels: tuple) -> str:
+    """One of a (Chinese, English) pair of labels, for the page's language."""
+    zh, en = labels
     return en if lang() == "en" else zh
+
+
+def rating_label(name: str) -> str:
+    return _in_page_language(RATING_LABELS[name])
 
 
 MATCH_LABELS = {"manual": ("人工对应", "mapped by hand"), "exact": ("名称一致", "same name"),
@@ -60,8 +65,7 @@ MATCH_LABELS = {"manual": ("人工对应", "mapped by hand"), "exact": ("名称�
 
 def match_label(method: str | None) -> str:
     """How an item was matched to its baseline item, in the page's language."""
-    zh, en = MATCH_LABELS.get(method or "", (method or "–", method or "–"))
-    return en if lang() == "en" else zh
+    return _in_page_language(MATCH_LABELS.get(method or "", (method or "–",) * 2))
 
 
 # words stored as codes, as the pages show them: a job's status, its stages, a finding's severity
@@ -76,8 +80,7 @@ CODE_LABELS = {
 
 def code_label(code: str | None) -> str:
     """A status, stage or severity code in the page's language (an unknown code as it is)."""
-    zh, en = CODE_LABELS.get(code or "", (code or "", code or ""))
-    return en if lang() == "en" else zh
+    return _in_page_language(CODE_LABELS.get(code or "", (code or "",) * 2))
 
 
 def link(url) -> str | None:
