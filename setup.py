@@ -34,6 +34,7 @@ setup(
         f"{PACKAGE}.store.migration": ["alembic.ini", "script.py.mako"],
         f"{PACKAGE}.i18n": ["*/LC_MESSAGES/*.po", "*.pot"],
         f"{PACKAGE}.web": ["templates/gkcatalog/*.html", "static/gkcatalog/*"],
+        f"{PACKAGE}.reports": ["templates/*.html"],
     },
     install_requires=[
         "SQLAlchemy>=1.4.52,<3",  # 2.x standalone; 1.4 inside CKAN 2.11

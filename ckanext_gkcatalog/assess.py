@@ -39,7 +39,8 @@ class Matcher:
 
     @classmethod
     def of(cls, baseline) -> "Matcher":
-        return cls(baseline.id, [BaselineEntry(i.code, i.level1, i.level2, i.level3) for i in baseline.items],
+        """From a stored baseline version, or a loaded one (a file a county checks against: no id)."""
+        return cls(getattr(baseline, "id", None), [BaselineEntry(i.code, i.level1, i.level2, i.level3) for i in baseline.items],
                    {i.code: {"level1": i.level1, "level2": i.level2, "level3": i.level3,
                              "time_limit_days": i.time_limit_days, "time_limit": (i.elements or {}).get("time_limit")}
                     for i in baseline.items})

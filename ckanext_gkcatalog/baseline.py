@@ -60,6 +60,7 @@ class Baseline:
     notice: str | None = None
     declared: dict = field(default_factory=dict)  # {"level1": n, "level2": n}
     problems: list = field(default_factory=list)  # warnings and notes kept with the version
+    not_applicable: list = field(default_factory=list)  # codes a county declared N/A (the portal's API answer)
 
     @property
     def found(self) -> dict:
@@ -91,7 +92,7 @@ def resolve_domain(text: str, location: Location) -> str:
 def load_baseline(data: bytes, name: str, domain: str | None = None, declared: dict | None = None) -> Baseline:
     """Read a baseline file (YAML, CSV, XLSX); raise BaselineError listing every error found."""
     ext = os.path.splitext(name.lower())[1]
-    if ext in (".yaml", ".yml"):
+    if ext in (".yaml", ".yml", ".json"):  # JSON is YAML: the portal's baseline API answers in the YAML shape
         baseline = _from_yaml(data, name, domain)
     else:
         if not domain:
@@ -138,6 +139,8 @@ def _from_yaml(data: bytes, name: str, domain: str | None) -> Baseline:
         doc = yaml.safe_load(data.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise BaselineError([Problem("yaml_invalid", Location(file=name), {"reason": str(exc).replace("\n", " ")})])
+    if isinstance(doc, dict) and isinstance(doc.get("result"), dict) and "success" in doc:
+        doc = doc["result"]  # the Action API's envelope around gkcatalog_baseline_show's answer
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         raise BaselineError([Problem("baseline_invalid", Location(file=name),
                                      {"reason": "expected a mapping with an 'items' list"})])
@@ -155,7 +158,8 @@ def _from_yaml(data: bytes, name: str, domain: str | None) -> Baseline:
         problems.extend(item_problems)
         rows.append((location, item, entry.get("code"), entry.get("note")))
     baseline = _assemble(file_domain, str(doc.get("title") or name), name, rows, problems)
-    baseline.version_label = doc.get("version_label")
+    baseline.version_label = doc.get("version_label") or (str(doc["version"]) if doc.get("version") else None)
+    baseline.not_applicable = [str(code) for code in doc.get("not_applicable") or []]
     baseline.is_demo = bool(doc.get("demo"))
     baseline.notice = doc.get("notice")
     baseline.declared = {k: int(v) for k, v in (doc.get("declared") or {}).items() if v is not None}
@@ -224,6 +228,22 @@ def _check_counts(baseline: Baseline) -> None:
         if declared is not None and declared != found[level]:
             baseline.problems.append(Problem("declared_count_mismatch", Location(file=baseline.source_name), {
                 "level": zh, "level_en": level.replace("level", "level "), "declared": declared, "found": found[level]}))
+
+
+def baseline_document(record, not_applicable: set | None = None) -> dict:
+    """A stored baseline version in the YAML shape load_baseline reads (the portal's baseline API, a file a
+    county checks against offline); `not_applicable`: the baseline codes a county declared N/A."""
+    items = []
+    for entry in record.items:
+        elements = {k: v for k, v in (entry.elements or {}).items() if k != "parsed" and v}
+        items.append({"code": entry.code, "level1": entry.level1, "level2": entry.level2, "level3": entry.level3,
+                      **elements, **({"note": entry.note} if entry.note else {})})
+    document = {"gk_baseline": 1, "domain": record.domain, "title": record.title, "version": record.version,
+                "version_label": record.version_label, "demo": bool(record.is_demo), "notice": record.notice,
+                "declared": record.declared or {}, "items": items}
+    if not_applicable is not None:
+        document["not_applicable"] = sorted(not_applicable)
+    return document
 
 
 def demo_baseline_files() -> list:

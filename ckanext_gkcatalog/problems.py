@@ -74,6 +74,9 @@ MESSAGES = {
     "unknown_baseline_item": (ERROR, "启用的基准目录中没有事项“{value}”", "the active baseline has no item '{value}'"),
     "unknown_item": (ERROR, "该县没有编号为 {value} 的事项", "the county has no item {value}"),
     "unknown_decision": (ERROR, "该县没有编号为 {value} 的声明", "the county has no declaration {value}"),
+    "no_baseline": (ERROR, "没有领域“{label_zh}”的基准目录,无法比对和评分",
+                    "no baseline of the domain '{label_en}': nothing to match or score against"),
+    "not_a_baseline": (ERROR, "不是基准目录:{reason}", "not a baseline: {reason}"),
     "no_catalog_table": (ERROR, "页面或文件中没有目录表格", "no catalog table in the page or file"),
     # the public search and its API (search/query.py)
     "search_query_long": (WARNING, "检索词过长,只使用了前 {limit} 个字", "the query is too long; only its first {limit} characters are used"),

@@ -290,3 +290,37 @@ class GuardedSession:
 
     def post(self, *args, **kwargs):  # a harvester only reads; ckanapi is told get_only=True
         raise NotImplementedError("the harvester does not POST")
+
+
+class ApiSession:
+    """A requests-like session for ckanapi calls that write (POST): each call goes only to an address the
+    guard checked, must finish within the limits' timeout in total, and its answer within max_bytes."""
+
+    def __init__(self, limits: FetchLimits):
+        self.limits = limits
+        self.session = guarded_session()
+
+    def post(self, url, **kwargs):
+        return self._call("POST", url, **kwargs)
+
+    def get(self, url, **kwargs):
+        return self._call("GET", url, **kwargs)
+
+    def _call(self, method: str, url: str, **kwargs) -> _Answer:
+        kwargs.pop("timeout", None)
+        kwargs.pop("allow_redirects", None)
+        address = check_address(url, self.limits)
+        outer = getattr(_current, "deadline", None), getattr(_current, "addresses", None)
+        watchdog = _current.deadline = _Deadline(self.limits.timeout)
+        _current.addresses = {urlsplit(url).hostname.lower(): address}
+        try:
+            response = self.session.request(method, url, timeout=self.limits.timeout, allow_redirects=False,
+                                            stream=True, **kwargs)
+            got = _read_body(url, url, response, self.limits, error_body=True)
+        except requests.RequestException as exc:
+            raise _timed_out(url, self.limits) if _expired(exc) else \
+                _fail(url, "fetch_failed", reason=str(exc).splitlines()[0][:300])
+        finally:
+            watchdog.cancel()
+            _current.deadline, _current.addresses = outer
+        return _Answer(got.status, got.data.decode("utf-8", errors="replace"))

@@ -28,6 +28,7 @@ class Parsed:
     problems: list = field(default_factory=list)  # every problem, of the file and of its items, in reading order
     file_problems: list = field(default_factory=list)  # those of the file and its tables, not of an item
     item_problems: list = field(default_factory=list)  # per item, aligned with items
+    columns: list = field(default_factory=list)  # per item: {field: column letter} of its table's header
     tables: int = 0  # catalog tables found
 
     @property
@@ -65,7 +66,7 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
             header_row = grid.first_row + table.header.row_index
             result.add_file_problems([Problem("table_without_items", Location(grid.file, grid.sheet, header_row))])
         table_defaults = dict(defaults or {})
-        caption_domain = _domain_in(grid.caption) if grid.caption else None
+        caption_domain = _domain_in(_heading(grid, table.header.row_index))
         if caption_domain:
             table_defaults["domain"] = caption_domain
         for raw in table.rows:
@@ -79,10 +80,18 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
                 seen[key] = raw.row
             result.items.append(item)
             result.item_problems.append(problems)
+            result.columns.append(raw.columns)
             result.problems.extend(problems)
     if not result.tables:
         result.add_file_problems([Problem("no_catalog_table", Location(file=name))])
     return result
+
+
+def _heading(grid, header_index: int) -> str:
+    """What is printed above a table: the caption of a page or document, else the title rows above a
+    spreadsheet's header ('青山县社会救助领域基层政务公开标准目录'), else the sheet's name."""
+    above = " ".join(str(c) for row in grid.rows[:header_index] for c in row if c)
+    return " ".join(filter(None, (grid.caption, above))) or grid.sheet or ""
 
 
 TEXT_FORMATS = (".csv", ".txt", ".tsv", ".html", ".htm", ".shtml", ".json")

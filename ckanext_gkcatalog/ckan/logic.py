@@ -63,7 +63,7 @@ def auth_sysadmin(context, data_dict=None) -> dict:
     return {"success": False, "msg": tk._("Only sysadmins may load a baseline.")}  # sysadmins pass before this
 
 
-AUTH = {"gkcatalog_overview": auth_read, "gkcatalog_county_completeness": auth_read,
+AUTH = {"gkcatalog_overview": auth_read, "gkcatalog_county_completeness": auth_read, "gkcatalog_baseline_show": auth_read,
         "gkcatalog_harvest_source": auth_admin, "gkcatalog_load_baseline": auth_sysadmin}
 
 
@@ -85,6 +85,20 @@ def gkcatalog_county_completeness(context, data_dict) -> dict:
     if store.county(code) is None:
         raise tk.ObjectNotFound(tk._("No such county"))
     return dashboard.completeness_payload(store, code)
+
+
+@tk.side_effect_free
+def gkcatalog_baseline_show(context, data_dict) -> dict:
+    """A domain's active baseline (or `version`) as `gkcatalog check --baseline` reads it; with `county`, the
+    baseline codes that county declared not applicable."""
+    tk.check_access("gkcatalog_baseline_show", context, data_dict)
+    domain = load_schema().domain(str(tk.get_or_bust(data_dict, "domain")))
+    version = data_dict.get("version")
+    found = domain and dashboard.baseline_payload(get_store(), domain, data_dict.get("county") or None,
+                                                  int(version) if str(version or "").isdigit() else None)
+    if not found:
+        raise tk.ObjectNotFound(tk._("No such baseline"))
+    return found
 
 
 def gkcatalog_harvest_source(context, data_dict) -> dict:
@@ -114,8 +128,8 @@ def gkcatalog_load_baseline(context, data_dict) -> dict:
             "problems": [p.message("en") for p in baseline.problems]}
 
 
-ACTIONS = {f.__name__: f for f in (gkcatalog_overview, gkcatalog_county_completeness, gkcatalog_harvest_source,
-                                   gkcatalog_load_baseline)}
+ACTIONS = {f.__name__: f for f in (gkcatalog_overview, gkcatalog_county_completeness, gkcatalog_baseline_show,
+                                   gkcatalog_harvest_source, gkcatalog_load_baseline)}
 
 
 # --- validation, indexing, facets ------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..baseline import baseline_document
 from ..scoring import RATING_LABELS, WEIGHTS, rating
 
 SORT_KEYS = ("score", "coverage", "findings", "county", "city", "last_harvest")
@@ -173,3 +174,13 @@ def completeness_payload(store, code: str) -> dict:
                        "status": status, "matched": [i.id for i in matched]}
                       for entry, status, matched in report.entries]})
     return {"county_code": code, "domains": domains}
+
+
+def baseline_payload(store, domain: str, county_code: str | None = None, version: int | None = None) -> dict | None:
+    """A domain's baseline (the active version unless one is named) in the shape `gkcatalog check --baseline`
+    and `gkcatalog template --baseline` read; with a county, the baseline codes it declared not applicable."""
+    record = store.baseline(domain, version)
+    if record is None:
+        return None
+    declared = store.declared_not_applicable(county_code, domain).get(domain, set()) if county_code else None
+    return baseline_document(record, declared)

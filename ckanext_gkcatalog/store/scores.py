@@ -202,6 +202,14 @@ class ScoreStore(Database):
             return set(map(tuple, s.execute(select(CountyDecision.county_code, CountyDecision.baseline_code)
                                             .where(CountyDecision.kind == "not_applicable"))))
 
+    def declared_not_applicable(self, county_code: str, domain: str | None = None) -> dict:
+        """{domain: baseline codes} the county declared not applicable locally."""
+        declared: dict = {}
+        for decision in self.decisions(county_code, domain):
+            if decision.kind == "not_applicable":
+                declared.setdefault(decision.domain, set()).add(decision.baseline_code)
+        return declared
+
     def add_decision(self, county_code: str, domain: str, baseline_code: str, kind: str, item_id: str | None = None,
                      reason: str | None = None, decided_by: str | None = None) -> CountyDecision:
         if kind not in ("mapping", "not_applicable"):

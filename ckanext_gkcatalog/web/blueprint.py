@@ -5,7 +5,7 @@ Pages: the province overview (/), a county (/county/CODE, with its catalog as a 
 /county/CODE/catalog.csv|xlsx), a baseline (/baseline/DOMAIN), jobs (/jobs, /job/ID), exports
 (/export/ranking.csv|xlsx|json, /export/gaps.…); the public search (/search, its results as files at
 /search/export.csv|xlsx|json), an item (/item/ID, /item/ID.json) and the read-only CKAN-compatible
-Action API (/api/3/action/NAME). Harvest, source and declaration
+Action API (/api/3/action/NAME); county staff's template (/template/DOMAIN.xlsx) and checker (/check). Harvest, source and declaration
 administration need an admin login. Reading is public unless GKCATALOG_PRIVATE is set. Chinese by default,
 English with ?lang=en (remembered in a cookie). Jinja2 autoescapes everything harvested.
 """
@@ -16,7 +16,7 @@ import copy
 from flask import Blueprint
 
 from . import hooks
-from .views import admin, api, dashboards, public
+from .views import admin, api, county_tools, dashboards, public
 
 # (rule, view, methods): the endpoint is the view's name, e.g. url_for("gkcatalog.county", code=...)
 ROUTES = [
@@ -33,6 +33,8 @@ ROUTES = [
     ("/county/<code>/catalog.<fmt>", public.county_catalog, ["GET"]),
     ("/api/3/action/<name>", api.action, ["GET", "POST"]),
     ("/api/action/<name>", api.action, ["GET", "POST"]),  # CKAN answers both; ckanapi asks here
+    ("/template/<domain>.<fmt>", county_tools.template_file, ["GET"]),
+    ("/check", county_tools.check, ["GET", "POST"]),
     ("/login", admin.login, ["GET", "POST"]),
     ("/logout", admin.logout, ["POST"]),
     ("/admin/sources", admin.sources, ["GET"]),

@@ -18,6 +18,7 @@ from .hooks import FormError
 # failed logins: an account, and a client address trying many accounts; breaching either three times in an
 # hour blocks the client for the rest of that hour
 PER_ACCOUNT, PER_ADDRESS, BACK_OFF = "5 per minute", "20 per minute", "3 per hour"
+CHECKS_PER_ADDRESS = "10 per minute"  # the checker parses an upload in the request: a client cannot queue many
 ERRORS = (400, 403, 404, 405, 429, 500)
 CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; script-src 'none'"
 
@@ -61,6 +62,8 @@ def _limit_logins(app: Flask) -> None:
                          meta_limits=[BACK_OFF])(view)
     view = limiter.limit(PER_ADDRESS, methods=["POST"], deduct_when=_failed, meta_limits=[BACK_OFF])(view)
     app.view_functions["gkcatalog.login"] = view
+    checker = app.view_functions["gkcatalog.check"]
+    app.view_functions["gkcatalog.check"] = limiter.limit(CHECKS_PER_ADDRESS, methods=["POST"])(checker)
     app.extensions["gkcatalog_limiter"] = limiter
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from flask import jsonify, request
 
 from ... import datasets
+from ...schema import load_schema
 from ...reports import dashboard
 from ...search.engine import searcher
 from ...search.query import MAX_ROWS, QueryError, canonical_field, facet_fields, from_api, whole_number
@@ -131,8 +132,25 @@ def gkcatalog_county_completeness(params: dict) -> dict:
     return dashboard.completeness_payload(store(), code)
 
 
+def gkcatalog_baseline_show(params: dict) -> dict:
+    """A domain's active baseline (or `version`), for a county's template and offline check; with
+    `county`, the codes it declared not applicable."""
+    domain = load_schema().domain(str(params.get("domain") or "")) if params.get("domain") else None
+    if not params.get("domain"):
+        raise ActionError(409, {"__type": "Validation Error", "domain": ["Missing value"]})
+    county = str(params.get("county") or "") or None
+    if domain is None or (county and store().county(county) is None):
+        raise not_found("No such domain" if domain is None else "No such county")
+    version = whole_number(params.get("version"), "version", 0, 0, 10 ** 6) or None
+    found = dashboard.baseline_payload(store(), domain, county, version)
+    if found is None:
+        raise not_found("No such baseline")
+    return found
+
+
 ACTIONS = {f.__name__: f for f in (package_search, package_show, package_list, organization_list, organization_show,
-                                   status_show, gkcatalog_overview, gkcatalog_county_completeness)}
+                                   status_show, gkcatalog_overview, gkcatalog_county_completeness,
+                                   gkcatalog_baseline_show)}
 
 
 def action(name):

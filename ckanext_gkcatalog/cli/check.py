@@ -1,0 +1,66 @@
+"""`gkcatalog check`: everything the province will find in a catalog file, before the county publishes it.
+
+The baseline comes from the provincial store when the command runs there, or from a file or the provincial
+portal (its gkcatalog_baseline_show action), so a county checks offline. Without the store the command
+imports neither SQLAlchemy nor Flask.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..harvesters.parse import parse_document
+from .base import Context, Refused, domain_key, fetch_options, limits, pass_ctx, read_input
+from .baselines import baselines
+
+PLACEHOLDER_COUNTY = "000000"  # a file checked for no named county: its items still need an id
+
+
+@click.command()
+@click.argument("file_or_url")
+@click.option("--domain", "-d", help="Domain of the catalog when the file does not name it.")
+@click.option("--county", "county_code", help="6-digit code of the county (its declarations count).")
+@click.option("--baseline", "baseline_from", metavar="FILE|URL",
+              help="Baseline file (YAML, JSON, CSV, XLSX) or the provincial portal's address; default: the store.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of the report.")
+@fetch_options
+@pass_ctx
+def check(ctx: Context, file_or_url, domain, county_code, baseline_from, fmt, output, lang, allow_network, timeout,
+          max_bytes):
+    """Check a catalog file or URL as the province will: reading, validation, the baseline, compliance, score.
+
+    Exit code 0: no errors (warnings allowed); 1: errors; 2: the file cannot be read."""
+    ctx.lang = lang or ctx.lang
+    fetch_limits = lambda: limits(allow_network, timeout, max_bytes, ctx.lang)  # noqa: E731
+    domain = domain_key(ctx, domain)
+    try:
+        data, name, content_type, url = read_input(ctx, file_or_url, fetch_limits)
+    except Refused as exc:
+        exc.exit_code = 2
+        raise
+    defaults = {"domain": domain, "county_code": county_code or PLACEHOLDER_COUNTY,
+                "county_name": county_code or "-", "source_url": url or name}
+    parsed = parse_document(data, name, defaults={k: v for k, v in defaults.items() if v}, content_type=content_type)
+    domains = sorted({i["domain"] for i in parsed.items if i.get("domain")})
+    found, declared = baselines(ctx, baseline_from, domains, county_code, fetch_limits)
+    from ..checker import check_parsed, prepared
+
+    report = check_parsed(parsed, name, prepared(found), declared)
+    _write(ctx, report, fmt, output)
+    sys.exit(report.exit_code)
+
+
+def _write(ctx: Context, report, fmt: str, output: str | None) -> None:
+    from ..reports import check as render
+
+    text = render.render_json(report) if fmt == "json" else render.render_html(report, ctx.lang) \
+        if fmt == "html" else render.render_text(report, ctx.lang)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(ctx.say(f"报告已写入 {output}", f"report written to {output}"), err=True)
+    else:
+        click.echo(text, nl=False)

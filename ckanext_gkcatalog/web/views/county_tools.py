@@ -1,0 +1,79 @@
+"""County staff's tools in the portal: the baseline as a template to fill in (/template/DOMAIN.xlsx|docx|html)
+and the checker (/check): a catalog file uploaded, parsed in memory, never stored, and the same report as
+`gkcatalog check` shown in the page. No login unless the portal is private; uploads are size-limited, carry
+the form's CSRF token and are rate-limited per client address (security.py)."""
+from __future__ import annotations
+
+import os
+
+from flask import Response, abort, render_template, request
+from markupsafe import Markup
+
+from ...checker import check_parsed, prepared
+from ...county_template import FORMATS, template_title, write_template
+from ...harvesters.parse import parse_document
+from ...reports.check import render_html
+from ...reports.exports import MEDIA_TYPES
+from ...schema import load_schema
+from ..hooks import lang, store
+
+MEDIA_TYPES = {**MEDIA_TYPES, "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               "html": "text/html; charset=utf-8"}
+MAX_UPLOAD = int(os.environ.get("GKCATALOG_CHECK_MAX_BYTES") or 10 * 1024 * 1024)
+PLACEHOLDER_COUNTY = "000000"
+
+
+def template_file(domain, fmt):
+    key = load_schema().domain(domain)
+    baseline = store().baseline(key) if key else None
+    if baseline is None or fmt not in FORMATS:
+        abort(404)
+    county = store().county(request.args.get("county") or "") if request.args.get("county") else None
+    data = write_template(baseline, fmt, lang(), county.name if county else None, request.args.get("lock") == "1")
+    # the file name is a domain key and a code: nothing to escape; the title travels in RFC 5987's form
+    name = f"{(county.code + '-') if county else ''}{key}-template.{fmt}"
+    title = template_title(baseline, county.name if county else None)
+    disposition = f"attachment; filename=\"{name}\"; filename*=UTF-8''{_quoted(title)}.{fmt}"
+    return Response(data, mimetype=MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition})
+
+
+def check():
+    domains = [(b.domain, b.title) for b in store().baselines() if b.active]
+    if request.method == "GET":
+        return render_template("gkcatalog/check.html", domains=domains, report=None, problem=None)
+    upload = request.files.get("file")
+    problem, status = None, 400
+    if (request.content_length or 0) > MAX_UPLOAD + 64 * 1024:
+        problem, status = "too_large", 413
+    elif upload is None or not upload.filename:
+        problem = "no_file"
+    if problem:
+        return render_template("gkcatalog/check.html", domains=domains, report=None, problem=problem,
+                               limit=MAX_UPLOAD // (1024 * 1024)), status
+    data = upload.stream.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        return render_template("gkcatalog/check.html", domains=domains, report=None, problem="too_large",
+                               limit=MAX_UPLOAD // (1024 * 1024)), 413
+    report = check_upload(data, os.path.basename(upload.filename), request.form.get("domain") or None,
+                          request.form.get("county") or None)
+    body = Markup(render_html(report, lang(), whole_page=False))  # noqa: S704 - jinja2 autoescaped it
+    return render_template("gkcatalog/check.html", domains=domains, report=report, body=body, problem=None)
+
+
+def check_upload(data: bytes, name: str, domain: str | None, county_code: str | None):
+    """The checker's report on an uploaded file, against the store's active baselines and, for a known
+    county, its declarations."""
+    domain = load_schema().domain(domain) if domain else None
+    county = store().county(county_code) if county_code else None
+    defaults = {"domain": domain, "county_code": county.code if county else PLACEHOLDER_COUNTY,
+                "county_name": county.name if county else "-", "source_url": name}
+    parsed = parse_document(data, name, defaults={k: v for k, v in defaults.items() if v})
+    baselines = {key: store().baseline(key) for key in {i["domain"] for i in parsed.items if i.get("domain")}}
+    declared = store().declared_not_applicable(county.code) if county else {}
+    return check_parsed(parsed, name, prepared({k: b for k, b in baselines.items() if b}), declared)
+
+
+def _quoted(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
