@@ -19,7 +19,7 @@ from ckanext_gkcatalog.harvesters.tables import read_table
 from . import normalize as norm
 from .items import build_item, read_elements, validation_problems
 from .problems import Location, Problem
-from .schema import load_schema
+from .schema import load_schema, load_yaml
 
 DEMO_PACKAGE = "ckanext_gkcatalog.schemas"
 DEMO_FOLDER = "baselines"
@@ -136,7 +136,7 @@ def _from_table(data: bytes, name: str, domain: str) -> Baseline:
 
 def _from_yaml(data: bytes, name: str, domain: str | None) -> Baseline:
     try:
-        doc = yaml.safe_load(data.decode("utf-8"))
+        doc = load_yaml(data.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise BaselineError([Problem("yaml_invalid", Location(file=name), {"reason": str(exc).replace("\n", " ")})])
     if isinstance(doc, dict) and isinstance(doc.get("result"), dict) and "success" in doc:

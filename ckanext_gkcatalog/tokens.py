@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from .schema import load_yaml
 from .text import to_simplified
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -116,9 +115,9 @@ def _variants(run: str) -> list[str]:
 def _synonym_groups(path: str | None) -> tuple:
     if path:
         with open(path, encoding="utf-8") as fh:
-            document = yaml.safe_load(fh)
+            document = load_yaml(fh)
     else:
-        document = yaml.safe_load(resources.files("ckanext_gkcatalog.schemas").joinpath("synonyms.yaml")
+        document = load_yaml(resources.files("ckanext_gkcatalog.schemas").joinpath("synonyms.yaml")
                                   .read_text(encoding="utf-8"))
     groups = (document or {}).get("groups") or []
     return tuple(tuple(dict.fromkeys(fold(str(term)) for term in group if str(term).strip())) for group in groups)

@@ -22,7 +22,7 @@ LABELS = {  # key -> (zh, en)
     "severity": ("级别", "Severity"), "where": ("位置", "Where"), "what": ("问题", "Problem"),
     "error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "note"),
     "domain": ("领域", "Domain"),
-    "baseline": ("基准目录“{title}”,{items} 个事项", "baseline '{title}', {items} items"),
+    "baseline": ("对照基准目录第 {version} 版,{items} 个事项", "against baseline version {version}, {items} items"),
     "coverage_line": ("已有 {present} 项,缺少 {missing} 项,声明不适用 {not_applicable} 项,新增 {additions} 项(其中 {overlapping} 项与基准事项重叠)",
                       "{present} present, {missing} missing, {not_applicable} declared not applicable, {additions} added ({overlapping} overlapping a baseline item)"),
     "missing": ("缺少的基准事项", "Baseline items missing"),
@@ -73,7 +73,7 @@ def render_text(report, lang: str = "zh") -> str:
         lines.append(f"{marks[problem.severity]} {where + (':' if lang == 'zh' else ': ') if where else ''}{what}")
     for section in report.domains:
         lines += ["", f"{say('domain', lang)} {domain_name(section.domain, lang)}: "
-                      f"{say('baseline', lang, title=section.baseline['title'], items=section.baseline['items'])}",
+                      f"{say('baseline', lang, version=section.baseline['version'], items=section.baseline['items'])}",
                   "  " + coverage_line(section, lang)]
         for key in ("missing", "not_applicable"):
             if getattr(section, key):

@@ -128,3 +128,23 @@ def test_translations_follow_ckan_locale(app, gk_store):
     english = app.get("/en/gkcatalog/", status=200).body
     assert "<h1>Province overview</h1>" in english
     assert helpers.call_action("gkcatalog_overview", {})["ranking"] == []
+
+
+def test_county_tools_inside_ckan_the_checker_the_template_and_the_baseline_action(app, gk_store):
+    """The checker and the template in CKAN's page, and the baseline action a county's offline check reads."""
+    import io
+
+    from ckanext_gkcatalog.county_template import write_template
+
+    path = next(p for p in demo_baseline_files() if p.name == "demo_employment.yaml")
+    baseline = load_baseline(path.read_bytes(), path.name)
+    gk_store.add_baseline(baseline)
+    assert app.get("/gkcatalog/template/employment.xlsx", status=200).data[:2] == b"PK"
+    page = app.post("/gkcatalog/check", data={"file": (io.BytesIO(write_template(baseline, "xlsx")), "jy.xlsx")},
+                    content_type="multipart/form-data", status=200)
+    assert "check-report" in page.body and 'class="main"' in page.body
+    assert "No errors found" in page.body or "未发现错误" in page.body
+    found = helpers.call_action("gkcatalog_baseline_show", {}, domain="就业")
+    assert [i["code"] for i in found["items"]] == [i.code for i in baseline.items]
+    with pytest.raises(helpers.logic.NotFound):
+        helpers.call_action("gkcatalog_baseline_show", {}, domain="social_assistance")

@@ -68,6 +68,16 @@ BAD = [  # (arguments; {folder} is the world's folder) -- at least one per comma
     ["search-index", "rebuild", "--everything"],
     ["serve", "--port", "99999"],
     ["demo", "--counties", "-3"],
+    ["check", "{folder}/no-such-file.csv"],
+    ["check", "{folder}/notes.txt", "--domain", "astrology"],
+    ["check", "{folder}/notes.txt", "--baseline", "{folder}/notes.txt"],
+    ["check", "{folder}/notes.txt", "--format", "pdf"],
+    ["template", "astrology", "-o", "{folder}/t.xlsx"],
+    ["template", "employment", "--county", "999999", "-o", "{folder}/t.xlsx"],
+    ["template", "employment"],
+    ["publish", "{folder}/notes.txt", "--ckan", "http://county.example"],
+    ["publish", "{folder}/notes.txt", "--ckan", "http://county.example", "--county", "12", "--apikey", "k"],
+    ["publish", "{folder}/notes.txt", "--ckan", "javascript:alert(1)", "--county", "990101", "--apikey", "k"],
 ]
 
 

@@ -95,3 +95,33 @@ def test_search_facet_item_and_back_in_chromium(portal, tmp_path, lang):
         page.wait_for_url("**county=990101*")
         assert page.locator("a.chip").count() == 1 and page.input_value("input[name=q]") == "低保"
         browser.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_county_downloads_its_template_and_checks_a_file_in_chromium(portal, county_site, tmp_path, lang):
+    """County staff download the XLSX template, then upload their catalog to the checker (with its CSRF
+    token, as the form sends it) and read the report."""
+    from playwright.sync_api import sync_playwright
+
+    shots = os.environ.get("GKCATALOG_SCREENSHOTS") or str(tmp_path)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.goto(f"{portal}/?lang={lang}")
+        page.click("header a[href='/check']")
+        page.wait_for_url("**/check")
+        with page.expect_download() as caught:
+            page.click("a:has-text('XLSX')")
+        assert caught.value.suggested_filename == "社会救助领域基层政务公开标准目录.xlsx"  # RFC 5987 name
+        page.set_input_files("input[name=file]", str(county_site.root / "sa.html"))
+        page.fill("input[name=county]", "990101")
+        page.click(".check-form button")
+        page.wait_for_selector(".check-report")
+        report = page.locator(".check-report").inner_text()
+        if lang == "zh":
+            assert "发现错误,请修改后再发布" in report and "缺少 1 项" in report and "13812345678" in report
+        else:
+            assert "Errors found" in report and "1 missing" in report and "13812345678" in report
+        page.screenshot(path=os.path.join(shots, f"check-{lang}.png"), full_page=True)
+        browser.close()

@@ -10,7 +10,7 @@ import pytest
 from lxml import html as lxml_html
 from openpyxl import load_workbook
 
-ALLOWED_LATIN = {"CSV", "XLSX", "JSON", "English"}
+ALLOWED_LATIN = {"CSV", "XLSX", "XLS", "DOCX", "HTML", "JSON", "English"}
 # the fixture's county name and city are hostile text (a script tag, a spreadsheet formula): harvested, not ours
 HARVESTED = {"script", "alert", "HYPERLINK", "http"}
 
