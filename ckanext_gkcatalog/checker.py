@@ -85,12 +85,14 @@ def check_parsed(parsed, name: str, baselines: dict, not_applicable: dict | None
     report = CheckReport(name, len(parsed.items))
     report.problems.extend(parsed.file_problems)
     report.unreadable = not parsed.items and any(p.code in UNREADABLE for p in parsed.file_problems)
-    rows_by_domain: dict = {}
+    rows_by_domain, seen = {}, set()
     for n, (item, problems) in enumerate(zip(parsed.items, parsed.item_problems)):
         columns = parsed.columns[n] if n < len(parsed.columns) else {}
         report.problems.extend(_with_column(p, columns) for p in problems)
         empty = {p.location.field for p in problems if p.code == "required"}
-        if item.get("domain") and item.get("level1") and item.get("level2"):
+        key = tuple(item.get(k) for k in ("domain", "level1", "level2", "level3"))
+        if item.get("domain") and item.get("level1") and item.get("level2") and key not in seen:
+            seen.add(key)  # a row repeating an item is reported by the parse; the province keeps the first
             rows_by_domain.setdefault(item["domain"], []).append((n, item, columns, empty))
     for domain, rows in rows_by_domain.items():
         if domain not in baselines:

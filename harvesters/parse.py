@@ -90,7 +90,8 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
 def _heading(grid, header_index: int) -> str:
     """What is printed above a table: the caption of a page or document, else the title rows above a
     spreadsheet's header ('青山县社会救助领域基层政务公开标准目录'), else the sheet's name."""
-    above = " ".join(str(c) for row in grid.rows[:header_index] for c in row if c)
+    titles = [" ".join(str(c) for c in row if c) for row in grid.rows[:header_index]]
+    above = " ".join(t for t in titles if "目录" in t)  # a title, not a note that cites another domain's rules
     return " ".join(filter(None, (grid.caption, above))) or grid.sheet or ""
 
 

@@ -41,11 +41,14 @@ def check(ctx: Context, file_or_url, domain, county_code, baseline_from, fmt, ou
     except Refused as exc:
         exc.exit_code = 2
         raise
-    defaults = {"domain": domain, "county_code": county_code or PLACEHOLDER_COUNTY,
-                "county_name": county_code or "-", "source_url": url or name}
-    parsed = parse_document(data, name, defaults={k: v for k, v in defaults.items() if v}, content_type=content_type)
+    defaults = {k: v for k, v in {"domain": domain, "county_code": county_code or PLACEHOLDER_COUNTY,
+                                  "county_name": county_code or "-", "source_url": url or name}.items() if v}
+    parsed = parse_document(data, name, defaults=defaults, content_type=content_type)
     domains = sorted({i["domain"] for i in parsed.items if i.get("domain")})
     found, declared = baselines(ctx, baseline_from, domains, county_code, fetch_limits)
+    if not domain and len(found) == 1 and any(not i.get("domain") for i in parsed.items):
+        defaults["domain"] = next(iter(found))  # a file that does not name its domain has the baseline's
+        parsed = parse_document(data, name, defaults=defaults, content_type=content_type)
     from ..checker import check_parsed, prepared
 
     report = check_parsed(parsed, name, prepared(found), declared)

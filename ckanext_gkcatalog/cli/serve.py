@@ -58,6 +58,7 @@ def demo(ctx: Context, counties, folder, no_serve, host, port, processes):
         finally:
             files.stop()
     if not no_serve:
-        click.echo(ctx.say(f"仪表板:http://{host}:{port}/    公众检索:http://{host}:{port}/search?q=低保",
-                           f"Dashboards: http://{host}:{port}/    Public search: http://{host}:{port}/search?q=低保"))
+        site = f"http://{host}:{port}"
+        click.echo(ctx.say(f"仪表板:{site}/    公众检索:{site}/search?q=低保    县级目录检查:{site}/check",
+                           f"Dashboards: {site}/    Public search: {site}/search?q=低保    County checker: {site}/check"))
         run(create_app(ctx.db), host, port)

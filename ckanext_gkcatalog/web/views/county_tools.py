@@ -38,26 +38,25 @@ def template_file(domain, fmt):
 
 
 def check():
-    domains = [(b.domain, b.title) for b in store().baselines() if b.active]
     if request.method == "GET":
-        return render_template("gkcatalog/check.html", domains=domains, report=None, problem=None)
+        return _page()
+    if (request.content_length or 0) > MAX_UPLOAD + 64 * 1024:  # refused before the body is read
+        return _page("too_large", 413)
     upload = request.files.get("file")
-    problem, status = None, 400
-    if (request.content_length or 0) > MAX_UPLOAD + 64 * 1024:
-        problem, status = "too_large", 413
-    elif upload is None or not upload.filename:
-        problem = "no_file"
-    if problem:
-        return render_template("gkcatalog/check.html", domains=domains, report=None, problem=problem,
-                               limit=MAX_UPLOAD // (1024 * 1024)), status
+    if upload is None or not upload.filename:
+        return _page("no_file", 400)
     data = upload.stream.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        return render_template("gkcatalog/check.html", domains=domains, report=None, problem="too_large",
-                               limit=MAX_UPLOAD // (1024 * 1024)), 413
+        return _page("too_large", 413)
     report = check_upload(data, os.path.basename(upload.filename), request.form.get("domain") or None,
                           request.form.get("county") or None)
-    body = Markup(render_html(report, lang(), whole_page=False))  # noqa: S704 - jinja2 autoescaped it
-    return render_template("gkcatalog/check.html", domains=domains, report=report, body=body, problem=None)
+    return _page(report=report, body=Markup(render_html(report, lang(), whole_page=False)))  # autoescaped
+
+
+def _page(problem: str | None = None, status: int = 200, report=None, body=None):
+    domains = [(b.domain, b.title) for b in store().baselines() if b.active]
+    return render_template("gkcatalog/check.html", domains=domains, problem=problem, report=report, body=body,
+                           limit=round(MAX_UPLOAD / 2 ** 20, 1)), status
 
 
 def check_upload(data: bytes, name: str, domain: str | None, county_code: str | None):

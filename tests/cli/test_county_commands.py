@@ -93,6 +93,9 @@ def test_check_finds_what_parse_let_through_with_sheet_row_and_column(complete_b
     assert "缺少 1 项" in result.stdout and "新增 2 项(其中 1 项与基准事项重叠)" in result.stdout
     assert "第14行 综合业务 / 政策文件(与基准事项“政策法规文件”重叠)" in result.stdout
     assert "省级评分" in result.stdout and "合规度" in result.stdout
+    untitled = tmp_path / "untitled.csv"  # no caption naming the domain: the baseline file's is taken
+    untitled.write_bytes(write_catalog(items, "csv"))
+    assert json.loads(run("check", untitled, "--baseline", complete_baseline, "--format", "json").stdout)["domains"]
     english = run("check", path, "--baseline", complete_baseline, lang="en")
     assert "row 5, column F (Time limit)" in english.stdout and "1 missing" in english.stdout
     page = tmp_path / "report.html"
