@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 from .checks import Published, county_problems, duplicate_problems, item_problems, name_key
 from .matching import BaselineEntry, CountyEntry, match_items
 from .problems import ERROR, WARNING
-from .scoring import Tally, filled, score_county
+from .scoring import Tally, filled, finding_weight, item_penalty, score_county
 
 
 @dataclass
@@ -35,14 +35,15 @@ class Matcher:
     sent to the parser processes."""
     baseline_id: int
     entries: list  # BaselineEntry
-    by_code: dict  # code -> {level1, level2, level3, time_limit, time_limit_days}
+    by_code: dict  # code -> {level1, level2, level3, time_limit, time_limit_days, content}
 
     @classmethod
     def of(cls, baseline) -> "Matcher":
         """From a stored baseline version, or a loaded one (a file a county checks against: no id)."""
         return cls(getattr(baseline, "id", None), [BaselineEntry(i.code, i.level1, i.level2, i.level3) for i in baseline.items],
                    {i.code: {"level1": i.level1, "level2": i.level2, "level3": i.level3,
-                             "time_limit_days": i.time_limit_days, "time_limit": (i.elements or {}).get("time_limit")}
+                             "time_limit_days": i.time_limit_days, "time_limit": (i.elements or {}).get("time_limit"),
+                             "content": (i.elements or {}).get("content")}
                     for i in baseline.items})
 
 
@@ -65,6 +66,7 @@ def assess_items(matcher: Matcher, items: list[dict], mappings: dict | None = No
                      "name_key": name_key(item), "filled": filled(item["fields"]),
                      "errors": sum(1 for p in problems if p.severity == ERROR),
                      "warnings": sum(1 for p in problems if p.severity == WARNING),
+                     "penalty": item_penalty((p.code, p.severity) for p in problems),
                      "checks": [p.check_columns() for p in problems]})
     return rows
 
@@ -92,7 +94,8 @@ def assess(store, pairs: list[tuple[str, str]] | None = None, job_ids: dict | No
                       sums["items"], sums["added"], sums["filled"], sums["with_errors"],
                       sums["with_warnings_only"] + newly_warned,
                       sums["errors"] + sum(1 for p in own if p.severity == ERROR),
-                      sums["warnings"] + len(doubles) + sum(1 for p in own if p.severity == WARNING))
+                      sums["warnings"] + len(doubles) + sum(1 for p in own if p.severity == WARNING),
+                      sums["penalty"] + newly_warned * finding_weight("duplicate_name", WARNING))
         dates = [p.published_at for p in published if p.published_at]
         score = score_county(tally, max(dates) if dates else None, now)
         problems = [(item_id, p) for item_id, p in doubles.items()] + [(None, p) for p in own]

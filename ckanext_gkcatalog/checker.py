@@ -19,7 +19,7 @@ from .checks import duplicate_problems, item_problems, name_key
 from .matching import CountyEntry, match_items
 from .problems import ERROR, WARNING, Location, Problem
 from .schema import load_schema
-from .scoring import Score, Tally, filled, score_county
+from .scoring import Score, Tally, filled, finding_weight, item_penalty, score_county
 
 UNREADABLE = ("file_unreadable", "no_catalog_table", "table_too_large", "unsupported_format", "fetch_failed")
 
@@ -144,10 +144,13 @@ def _check_domain(domain: str, rows: list, matcher: Matcher, declared: set, now:
     with_errors = sum(1 for c in severities.values() if c[ERROR])
     warned = sum(1 for i, c in severities.items() if not c[ERROR] and (c[WARNING] or i in doubles))
     covered_declared = sum(1 for code in declared if result.covered.get(code))
+    # as assess.assess sums it: an item listed twice costs a warning when nothing else of it did
+    penalty = sum(item_penalty((p.code, p.severity) for p in found) for found in per_item.values()) + \
+        finding_weight("duplicate_name", WARNING) * sum(1 for i in doubles if not per_item[i])
     tally = Tally(len(matcher.by_code), len(declared), len(result.covered) - covered_declared, len(records),
                   len(section.additions), sum(filled(r["fields"]) for r in records), with_errors, warned,
                   sum(c[ERROR] for c in severities.values()),
-                  sum(c[WARNING] for c in severities.values()) + len(doubles))
+                  sum(c[WARNING] for c in severities.values()) + len(doubles), penalty)
     section.score = score_county(tally, now, now)  # checked before publishing: as fresh as it can be
     return section, problems
 

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
+from rapidfuzz import fuzz
 from stdnum.cn import ric
 
 from .matching import match_key
-from .normalize import TimeLimit
+from .negative_list import negative_hits
+from .normalize import TimeLimit, content_elements
+from .tokens import synonym_groups
 from .problems import Location, Problem
 from .schema import load_schema
 
@@ -27,6 +30,29 @@ MARKED_GROUPS = ("audience", "mode", "tiers")
 PUBLISHED_TEXT = ("level1", "level2", "level3", "content", "basis", "time_limit", "subject", "department", "person")
 _ID_NUMBER = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# a basis gives the full title and 文号, "不需给出具体条款" (henan-notice-catalog-compilation-2020)
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+[条款]")
+_SUBJECT_SPLIT = re.compile(r"[、,，;；/和及]")
+_VAGUE_SUBJECT = re.compile(r"(各|本|其他|所有)?(相关|有关|各|责任|主管|业务|职能)?(部门|科室|单位|股室|处室|机构|责任单位)"
+                            r"(等)?|待定|无|暂无|略|-+|/")
+_UNSPECIFIED_CHANNEL = re.compile(r"other|其他[\s:：()（）]*")
+# the elements a service guide lists, by domain (the national guide's for employment and social insurance;
+# the civil-affairs baselines' for social assistance and elderly care): (element, its spellings)
+_GUIDE_COMMON = [("事项名称", ("事项名称", "办理事项", "服务事项", "事项简述")),
+                 ("办理材料", ("办理材料", "申请材料", "申报材料", "所需材料", "提交材料")),
+                 ("办理地点", ("地点", "办理机构", "受理机构", "办理窗口"))]
+SERVICE_GUIDE = {
+    None: _GUIDE_COMMON + [("办理流程", ("办理流程", "办理方式", "办理程序", "流程")),
+                           ("联系方式", ("咨询", "联系方式", "联系电话"))],
+    "employment": _GUIDE_COMMON + [("办理方式", ("办理方式", "办理流程", "办理程序")),
+                                   ("办理时限", ("办理时限", "承诺时限", "办结时限")),
+                                   ("收费标准", ("收费",)), ("咨询途径", ("咨询", "联系电话", "联系方式"))],
+    "social_assistance": _GUIDE_COMMON + [("办理条件", ("办理条件", "申请条件", "受理条件")),
+                                          ("办理流程", ("办理流程", "办理程序", "流程")),
+                                          ("联系方式", ("联系方式", "联系电话", "咨询"))],
+}
+SERVICE_GUIDE["social_insurance"] = SERVICE_GUIDE["employment"]
+SERVICE_GUIDE["elderly_care"] = SERVICE_GUIDE["social_assistance"]
 
 
 @dataclass
@@ -79,7 +105,59 @@ def check_item(item: dict, baseline_item: dict | None) -> list[Problem]:
                 add("personal_id_number", name, value=number)
         for number in _MOBILE.findall(text):
             add("personal_mobile", name, value=number)
+    element_problems(item, baseline_item, add)
     return problems
+
+
+def element_problems(item: dict, baseline_item: dict | None, add) -> None:
+    """The element rules of the policy texts (henan-notice-catalog-compilation-2020, the national guide) and
+    the negative list; `add(code, field, **params)` records each finding."""
+    fields = item["fields"]
+    basis = fields.get("basis") or ""
+    article = _ARTICLE.search(basis)
+    if article:
+        add("basis_cites_article", "basis", value=article.group())
+    subject = fields.get("subject") or ""
+    parts = [p for p in _SUBJECT_SPLIT.split(subject) if p.strip()]
+    if parts and all(_VAGUE_SUBJECT.fullmatch(p.strip()) for p in parts):
+        add("vague_subject", "subject", value=subject)
+    if any(_UNSPECIFIED_CHANNEL.fullmatch(str(c)) for c in fields.get("channels") or []):
+        add("channels_unspecified", "channels")
+    missing = service_guide_gaps(item, baseline_item)
+    if missing:
+        add("service_guide_incomplete", "content", missing="、".join(missing))
+    flagged = set()
+    for name in ("level1", "level2", "level3", "content"):
+        for category, words in negative_hits(fields.get(name) or ""):
+            if category.id not in flagged:  # once per category: the name and its content often say it twice
+                flagged.add(category.id)
+                add("negative_list", name, category=category.name_zh, category_en=category.name_en,
+                    basis=category.basis, value="、".join(dict.fromkeys(words)))
+
+
+def service_guide_gaps(item: dict, baseline_item: dict | None = None) -> list[str]:
+    """The service-guide elements an item's content lacks. Against its baseline item's listed elements when
+    the item is a service guide (named 办事指南 or 服务指南, or listing three of the elements); an item
+    named so without a baseline item's list, against its domain's list (SERVICE_GUIDE)."""
+    fields = item["fields"]
+    content = fields.get("content") or ""
+    if not content:
+        return []
+    groups = SERVICE_GUIDE.get(fields.get("domain") or item.get("domain"), SERVICE_GUIDE[None])
+    present = [name for name, spellings in groups if any(s in content for s in spellings)]
+    named = any("办事指南" in (fields.get(k) or "") or "服务指南" in (fields.get(k) or "") for k in ("level2", "level3"))
+    expected = content_elements((baseline_item or {}).get("content") or "")
+    if len(expected) >= 3 and (named or len(present) >= 3):
+        have = match_key(content)
+        return [e for e in expected if not _element_in(e, have)]
+    return [name for name, _ in groups if name not in present] if named else []
+
+
+def _element_in(element: str, content_key: str) -> bool:
+    """Whether a content lists an element, reworded a little or by a synonym (低保标准 for 最低生活保障标准)."""
+    variants = {element} | {element.replace(a, b) for group in synonym_groups() for a in group if a in element
+                            for b in group if b != a}
+    return any(match_key(v) in content_key or fuzz.partial_ratio(match_key(v), content_key) >= 80 for v in variants)
 
 
 def item_problems(item: dict, match, baseline: dict) -> list[Problem]:

@@ -4,7 +4,8 @@ band. Every weight and band is declared here and nowhere else.
 
 - coverage: baseline items present, of those that apply (declared not-applicable items are not gaps);
 - completeness: elements filled per item (content, basis, time limit, subject, channels, audience, mode, tiers);
-- compliance: items without findings (a warning costs half an item, an error the whole item);
+- compliance: items without findings; an item costs the weight of its costliest finding (RULE_WEIGHTS: an
+  error the whole item, a warning half of it, unless its rule declares another weight);
 - freshness: 1 while the catalog is younger than a year, falling to 0 at three years.
 
 Plain data in and out: no store, no web.
@@ -22,6 +23,23 @@ RATING_LABELS = {"excellent": ("优秀", "Excellent"), "good": ("良好", "Good"
                  "insufficient": ("不合格", "Insufficient")}
 ELEMENTS = ("content", "basis", "time_limit", "subject", "channels", "audience", "mode", "tiers")
 FRESH_UNTIL_DAYS, STALE_AT_DAYS = STALE_AFTER_DAYS, 3 * 365
+SEVERITY_WEIGHTS = {"error": 1.0, "warning": 0.5, "info": 0.0}  # the share of an item a finding costs
+RULE_WEIGHTS = {  # rules that cost other than their severity's weight
+    "basis_cites_article": 0.25,  # the document is named; the articles are only superfluous
+    "channels_unspecified": 0.25,
+    "service_guide_incomplete": 0.5,
+    "vague_subject": 0.5,
+    "negative_list": 0.5,  # a word that may reveal withheld information: to be checked, not proven
+}
+
+
+def finding_weight(rule: str, severity: str) -> float:
+    return RULE_WEIGHTS.get(rule, SEVERITY_WEIGHTS.get(severity, 0.0))
+
+
+def item_penalty(findings) -> float:
+    """The share of an item its findings cost: the weight of the costliest, (rule, severity) pairs."""
+    return min(1.0, max((finding_weight(rule, severity) for rule, severity in findings), default=0.0))
 
 
 @dataclass
@@ -70,14 +88,16 @@ class Tally:
     with_warnings_only: int  # items with warnings and no error
     errors: int  # findings, the county's own included
     warnings: int
+    penalty: float | None = None  # sum of the items' penalties (item_penalty); None: by severity alone
 
 
 def score_county(tally: Tally, published_at: datetime | None, now: datetime) -> Score:
     applicable = tally.baseline_items - tally.not_applicable
     coverage = tally.present / applicable if applicable else 1.0
     completeness = tally.filled / tally.items if tally.items else 0.0
-    # a warning costs half an item, an error the whole item
-    compliance = 1 - (tally.with_errors + 0.5 * tally.with_warnings_only) / tally.items if tally.items else 0.0
+    penalty = tally.penalty if tally.penalty is not None else \
+        tally.with_errors * SEVERITY_WEIGHTS["error"] + tally.with_warnings_only * SEVERITY_WEIGHTS["warning"]
+    compliance = max(0.0, 1 - penalty / tally.items) if tally.items else 0.0
     fresh = freshness(published_at, now)
     values = {"coverage": coverage, "completeness": completeness, "compliance": compliance, "freshness": fresh}
     total = round(sum(WEIGHTS[k] * v for k, v in values.items()), 1)

@@ -12,7 +12,7 @@ from .search import SearchStore
 
 # an item imported without an assessment (its domain has no active baseline yet)
 UNASSESSED = {"baseline_id": None, "baseline_code": None, "match_method": None, "match_score": None, "overlaps": None,
-              "name_key": None, "filled": None, "errors": 0, "warnings": 0, "checks": []}
+              "name_key": None, "filled": None, "errors": 0, "warnings": 0, "penalty": None, "checks": []}
 
 
 class HarvestStore(SearchStore):

@@ -137,6 +137,7 @@ class Item(Base):
     filled = Column(Float, nullable=True)  # share of the scored elements filled
     errors = Column(Integer, default=0, nullable=False)
     warnings = Column(Integer, default=0, nullable=False)
+    penalty = Column(Float, nullable=True)  # the share of the item its findings cost (scoring.item_penalty)
     checks = Column(JSONType, default=list, nullable=False)  # its findings: rule, severity, messages, location
     status = Column(String(20), default="active", index=True, nullable=False)  # active | withdrawn
     withdrawn_at = Column(DateTime(timezone=True), nullable=True)

@@ -67,7 +67,7 @@ class ScoreStore(Database):
         counties, domains = {c for c, _ in wanted}, {d for _, d in wanted}
         active = (Item.status == "active", Item.county_code.in_(counties), Item.domain.in_(domains))
         data = {pair: {"items": 0, "added": 0, "filled": 0.0, "with_errors": 0, "with_warnings_only": 0,
-                       "errors": 0, "warnings": 0, "covered": 0, "covered_not_applicable": 0, "doubles": [],
+                       "errors": 0, "warnings": 0, "penalty": 0.0, "covered": 0, "covered_not_applicable": 0, "doubles": [],
                        "sources": [], "not_applicable": set()} for pair in wanted}
         with self.reading() as s:
             sums = select(Item.county_code, Item.domain, func.count().label("items"),
@@ -76,6 +76,7 @@ class ScoreStore(Database):
                           func.sum(case((Item.errors > 0, 1), else_=0)).label("with_errors"),
                           func.sum(case(((Item.errors == 0) & (Item.warnings > 0), 1), else_=0)).label("with_warnings_only"),
                           func.sum(Item.errors).label("errors"), func.sum(Item.warnings).label("warnings"),
+                          func.coalesce(func.sum(Item.penalty), 0.0).label("penalty"),
                           func.count(Item.baseline_code.distinct()).label("covered"))
             for row in s.execute(sums.where(*active).group_by(Item.county_code, Item.domain)):
                 if (row.county_code, row.domain) in wanted:

@@ -96,3 +96,25 @@ def test_the_baseline_api_serves_what_an_offline_check_reads(app, store):
     assert client.get("/api/3/action/gkcatalog_baseline_show?domain=x").status_code == 404
     assert client.get("/api/3/action/gkcatalog_baseline_show?domain=社会救助&county=1").status_code == 404
     assert ID_NUMBER not in str(answer)
+
+
+def test_the_policy_rules_run_at_harvest_and_show_on_the_county_page(store, county_site):
+    """An item that names internal meeting minutes and a basis citing an article: found when harvested,
+    shown on the county page with the negative list's category, and found by the checker alike."""
+    from ckanext_gkcatalog.harvesters.pipeline import harvest
+    from ckanext_gkcatalog.web.app import create_app
+    from ckanext_gkcatalog.writers import write_catalog
+
+    from support import SETTINGS
+
+    items = [dict(i) for i in county_site.items]
+    items[1] = dict(items[1], content="局长办公会议纪要", basis="《社会救助暂行办法》第十二条")
+    (county_site.root / "minutes.html").write_bytes(write_catalog(items, "html", "青山县社会救助领域基层政务公开标准目录"))
+    source = store.add_source("990101", f"{county_site.url}/minutes.html", "html", "social_assistance")
+    harvest(store, [source], SETTINGS)
+    app = create_app(store.url, {"TESTING": True, "WTF_CSRF_ENABLED": False})
+    app.extensions["gkcatalog_store"] = store
+    page = app.test_client().get("/county/990101").get_data(as_text=True)
+    assert "可能属于负面清单“不作为行政管理依据的内部管理信息”" in page and "不需给出具体条款" in page
+    body = upload(app.test_client(), (county_site.root / "minutes.html").read_bytes(), "minutes.html").get_data(as_text=True)
+    assert "可能属于负面清单“不作为行政管理依据的内部管理信息”" in body and "不需给出具体条款" in body
