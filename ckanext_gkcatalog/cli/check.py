@@ -26,14 +26,19 @@ PLACEHOLDER_COUNTY = "000000"  # a file checked for no named county: its items s
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of the report.")
+@click.option("--review-form", type=click.Path(dir_okay=False, writable=True), metavar="OUT.xlsx|OUT.docx",
+              help="Also write the review form (政府信息公开及合规性审核表) of the catalog's items.")
 @fetch_options
 @pass_ctx
-def check(ctx: Context, file_or_url, domain, county_code, baseline_from, fmt, output, lang, allow_network, timeout,
-          max_bytes):
+def check(ctx: Context, file_or_url, domain, county_code, baseline_from, fmt, output, lang, review_form,
+          allow_network, timeout, max_bytes):
     """Check a catalog file or URL as the province will: reading, validation, the baseline, compliance, score.
 
     Exit code 0: no errors (warnings allowed); 1: errors; 2: the file cannot be read."""
     ctx.lang = lang or ctx.lang
+    form_format = review_form.rsplit(".", 1)[-1].lower() if review_form else None
+    if form_format not in (None, "xlsx", "docx"):
+        raise Refused(ctx.say("审核表须为 .xlsx 或 .docx 文件", "the review form must be an .xlsx or .docx file"))
     fetch_limits = lambda: limits(allow_network, timeout, max_bytes, ctx.lang)  # noqa: E731
     domain = domain_key(ctx, domain)
     try:
@@ -53,6 +58,12 @@ def check(ctx: Context, file_or_url, domain, county_code, baseline_from, fmt, ou
 
     report = check_parsed(parsed, name, prepared(found), declared)
     _write(ctx, report, fmt, output)
+    if review_form and parsed.items:
+        from ..review_form import review_rows, write_review_form
+
+        with open(review_form, "wb") as fh:
+            fh.write(write_review_form(review_rows(parsed, report), form_format))
+        click.echo(ctx.say(f"审核表已写入 {review_form}", f"review form written to {review_form}"), err=True)
     sys.exit(report.exit_code)
 
 

@@ -161,3 +161,35 @@ def test_check_without_a_store_imports_neither_sqlalchemy_nor_flask(complete_bas
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
     assert not (tmp_path / "gkcatalog.db").exists()
+
+
+def test_check_writes_the_review_form_of_the_items(complete_baseline, tmp_path):
+    """The review form (政府信息公开及合规性审核表, Rizhao 2019, 附件2): a row per item, the attribute from the mode,
+    the platform from the channels, the legal check pre-filled from the checker, the signatures blank."""
+    import docx
+
+    items = [dict(i, subject="青山县民政局") for i in baseline_items(demo_baseline("social_assistance"))]
+    items[1] = dict(items[1], mode=["on_request"], channels=["two_micro_one_app", "service_center"])
+    items[2] = dict(items[2], content=items[2]["content"] + f";联系人手机{MOBILE}")
+    path = tmp_path / "sa.xlsx"
+    path.write_bytes(write_catalog(items, "xlsx", TITLE))
+    form = tmp_path / "form.xlsx"
+    assert run("check", path, "--baseline", complete_baseline, "--review-form", form, "-o", tmp_path / "r.txt").exit_code == 1
+    sheet = openpyxl.load_workbook(form).active
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0] and str(r[0]).isdigit()]
+    assert len(rows) == len(items)
+    header = [c.value for c in sheet[4]]
+    column = {name: header.index(name) for name in ("主动公开", "依申请公开", "网站", "新媒体", "其他", "同意", "不同意")}
+    first, second, third = rows[:3]
+    assert first[1] == "综合业务 / 政策法规文件" and first[column["主动公开"]] == "√" and first[column["同意"]] == "√"
+    assert first[column["网站"]] == "√" and not first[column["新媒体"]]
+    assert second[column["依申请公开"]] == "√" and not second[column["主动公开"]]
+    assert second[column["新媒体"]] == "√" and second[column["其他"]] == "√" and not second[column["网站"]]
+    assert not third[column["同意"]] and MOBILE in third[column["不同意"]]
+    tail = [r[0] for r in sheet.iter_rows(min_row=5 + len(items), values_only=True) if r[0]]
+    assert "承办人:" in tail and "法律法规审核人:" in tail and "上传日期:" in tail
+    word = tmp_path / "form.docx"
+    run("check", path, "--baseline", complete_baseline, "--review-form", word, "-o", tmp_path / "r.txt")
+    table = docx.Document(word).tables[0]
+    assert len(table.rows) == 2 + len(items) and table.rows[0].cells[0].text == "序号"
+    assert run("check", path, "--baseline", complete_baseline, "--review-form", tmp_path / "form.pdf").exit_code == 1

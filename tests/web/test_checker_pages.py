@@ -118,3 +118,13 @@ def test_the_policy_rules_run_at_harvest_and_show_on_the_county_page(store, coun
     assert "可能属于负面清单“不作为行政管理依据的内部管理信息”" in page and "不需给出具体条款" in page
     body = upload(app.test_client(), (county_site.root / "minutes.html").read_bytes(), "minutes.html").get_data(as_text=True)
     assert "可能属于负面清单“不作为行政管理依据的内部管理信息”" in body and "不需给出具体条款" in body
+
+
+def test_the_checker_page_offers_the_review_form(app, county_site):
+    data = (county_site.root / "sa.html").read_bytes()
+    response = upload(app.test_client(), data, "sa.html", review_form="xlsx")
+    assert response.status_code == 200 and "review-form.xlsx" in response.headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert sheet["A1"].value == "政府信息公开及合规性审核表"
+    assert len([r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0] and str(r[0]).isdigit()]) == \
+        len(county_site.items)

@@ -14,6 +14,7 @@ from ...county_template import FORMATS, template_title, write_template
 from ...harvesters.parse import parse_document
 from ...reports.check import render_html
 from ...reports.exports import MEDIA_TYPES
+from ...review_form import review_rows, write_review_form
 from ...schema import load_schema
 from ..hooks import lang, store
 
@@ -48,8 +49,12 @@ def check():
     data = upload.stream.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         return _page("too_large", 413)
-    report = check_upload(data, os.path.basename(upload.filename), request.form.get("domain") or None,
-                          request.form.get("county") or None)
+    parsed, report = check_upload(data, os.path.basename(upload.filename), request.form.get("domain") or None,
+                                  request.form.get("county") or None)
+    form = request.form.get("review_form")
+    if form in ("xlsx", "docx") and parsed.items:  # the review form of the items, instead of the report
+        return Response(write_review_form(review_rows(parsed, report), form), mimetype=MEDIA_TYPES[form],
+                        headers={"Content-Disposition": f'attachment; filename="review-form.{form}"'})
     return _page(report=report, body=Markup(render_html(report, lang(), whole_page=False)))  # autoescaped
 
 
@@ -60,7 +65,7 @@ def _page(problem: str | None = None, status: int = 200, report=None, body=None)
 
 
 def check_upload(data: bytes, name: str, domain: str | None, county_code: str | None):
-    """The checker's report on an uploaded file, against the store's active baselines and, for a known
+    """(the parsed file, the checker's report on it), against the store's active baselines and, for a known
     county, its declarations."""
     domain = load_schema().domain(domain) if domain else None
     county = store().county(county_code) if county_code else None
@@ -69,7 +74,7 @@ def check_upload(data: bytes, name: str, domain: str | None, county_code: str | 
     parsed = parse_document(data, name, defaults={k: v for k, v in defaults.items() if v})
     baselines = {key: store().baseline(key) for key in {i["domain"] for i in parsed.items if i.get("domain")}}
     declared = store().declared_not_applicable(county.code) if county else {}
-    return check_parsed(parsed, name, prepared({k: b for k, b in baselines.items() if b}), declared)
+    return parsed, check_parsed(parsed, name, prepared({k: b for k, b in baselines.items() if b}), declared)
 
 
 def _quoted(text: str) -> str:
