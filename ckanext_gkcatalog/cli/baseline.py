@@ -7,6 +7,7 @@ import os
 import click
 
 from ..baseline import BaselineError, demo_baseline_files, load_baseline
+from ..schema import load_schema
 from .base import Context, Refused, domain_key, domain_label, pass_ctx, table
 
 
@@ -136,3 +137,47 @@ def baseline_activate(ctx: Context, domain, version):
     except LookupError:
         raise Refused(ctx.say(f"{domain} 没有第{version}版基准目录", f"{domain} has no baseline version {version}"))
     click.echo(ctx.say(f"已启用 {domain} 第{version}版", f"Activated {domain} version {version}"))
+
+
+KIND_LABELS = {"added": ("新增", "added"), "removed": ("删除", "removed"), "renamed": ("更名", "renamed"),
+               "changed": ("要素变化", "changed")}
+
+
+@baseline.command("diff")
+@click.argument("domain")
+@click.argument("old_version", type=int)
+@click.argument("new_version", type=int)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def baseline_diff(ctx: Context, domain, old_version, new_version, fmt):
+    """Compare two versions of DOMAIN's baseline, and list per county the items the new one makes missing."""
+    from ..reports.changes import change_rows, missing_rows, revision
+
+    key = domain_key(ctx, domain)
+    for version in (old_version, new_version):
+        if ctx.store.baseline(key, version) is None:
+            raise Refused(ctx.say(f"{domain} 没有第{version}版基准目录", f"{domain} has no baseline version {version}"))
+    found = revision(ctx.store, key, old_version, new_version)
+    changes, missing = change_rows(found), missing_rows(found)
+    if fmt == "json":
+        click.echo(json.dumps({"domain": key, "old_version": old_version, "new_version": new_version,
+                               "changes": changes, "made_missing": missing}, ensure_ascii=False, indent=2))
+        return
+    label = domain_label(key, ctx.lang)
+    click.echo(ctx.say(f"{label} 基准目录 第{old_version}版 → 第{new_version}版:{len(changes)} 处变化",
+                       f"{label} baseline version {old_version} → {new_version}: {len(changes)} changes"))
+    zh = ctx.lang == "zh"
+    limits = {"shorter": ctx.say("时限缩短", "shorter time limit"), "longer": ctx.say("时限延长", "longer time limit"), "": ""}
+    fields = load_schema().fields
+    rows = [[KIND_LABELS[c["kind"]][0 if zh else 1], c["code"], c["old_name"], c["new_name"],
+             "、".join(fields[f].label("zh_Hans_CN" if zh else "en") for f in c["fields"].split("、") if f),
+             limits[c["time_limit"]]] for c in changes]
+    click.echo(table(ctx.say(["变化", "编码", "原事项", "新事项", "变化的要素", "时限"],
+                             ["change", "code", "old item", "new item", "elements", "time limit"]), rows))
+    click.echo(ctx.say(f"\n新版本使 {len({m['county_code'] for m in missing})} 个县缺少 {len(missing)} 个事项:",
+                       f"\nThe new version makes {len(missing)} items missing in "
+                       f"{len({m['county_code'] for m in missing})} counties:"))
+    if missing:
+        click.echo(table(ctx.say(["县", "编码", "事项"], ["county", "code", "item"]),
+                         [[m["county"], m["code"], " / ".join(filter(None, (m["level1"], m["level2"], m["level3"])))]
+                          for m in missing]))

@@ -49,6 +49,11 @@ def domain_label(value: str) -> str:
     return load_schema().field("domain").value_label(value, "en" if lang() == "en" else "zh_Hans_CN")
 
 
+def field_label(name: str) -> str:
+    fields = load_schema().fields
+    return fields[name].label("en" if lang() == "en" else "zh_Hans_CN") if name in fields else name
+
+
 def _in_page_language(labels: tuple) -> str:
     """One of a (Chinese, English) pair of labels, for the page's language."""
     zh, en = labels
@@ -75,6 +80,8 @@ CODE_LABELS = {
     "gather": ("收集", "gather"), "fetch": ("下载", "fetch"), "parse": ("解析", "parse"), "validate": ("校验", "validate"),
     "match": ("匹配", "match"), "index": ("索引", "index"), "import": ("入库", "import"), "score": ("评分", "score"),
     "error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info"),
+    "added": ("新增", "added"), "removed": ("删除", "removed"), "renamed": ("更名", "renamed"),
+    "changed": ("要素变化", "elements changed"),
 }
 
 
@@ -161,7 +168,7 @@ def switch_language(target: str) -> str:
 def template_helpers():
     return {"domain_label": domain_label, "rating_label": rating_label, "message": message, "link": link, "lang": lang(),
             "is_admin": is_admin, "user_name": user_name(), "switch_language": switch_language, "match_label": match_label,
-            "code_label": code_label,
+            "code_label": code_label, "field_label": field_label,
             "csrf_field": current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
             "weights": WEIGHTS, "layout": current_app.config.get("GKCATALOG_LAYOUT", "gkcatalog/base.html"),
             "percent": lambda v: f"{v * 100:.0f}%", "when": lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "–"}

@@ -71,3 +71,40 @@ def test_csrf_protects_admin_posts(store, app):
 def test_private_portal_asks_for_a_login(app):
     app.config["GKCATALOG_PRIVATE"] = True
     assert app.test_client().get("/").status_code == 302
+
+
+def test_a_baseline_revision_on_its_page_in_its_export_and_on_the_command_line(app, store, tmp_path):
+    """Version 2 of the social-assistance baseline adds an item: the baseline page shows the change and the
+    county that now misses it, the export lists it, and `gkcatalog baseline diff` prints the same."""
+    import csv
+    import io
+
+    import yaml
+    from click.testing import CliRunner
+
+    from ckanext_gkcatalog.baseline import baseline_document, load_baseline
+    from ckanext_gkcatalog.cli import main
+    from test_public import english_left
+
+    document = baseline_document(store.baseline("social_assistance"))
+    for entry in document["items"]:
+        entry.pop("code")  # the new version numbers its own items
+    document["items"][1]["time_limit"] = "制定或获取信息之日起5个工作日内"
+    document["items"].append(dict(document["items"][0], level2="资金使用情况", content="资金来源、使用情况"))
+    store.add_baseline(load_baseline(yaml.safe_dump(document, allow_unicode=True).encode(), "v2.yaml"))
+    client = app.test_client()
+    page = client.get("/baseline/social_assistance").get_data(as_text=True)
+    assert "第 1 版到第 2 版的变化" in page and "时限缩短" in page and "资金使用情况" in page
+    assert "新版本使各县缺少的事项" in page and "/county/990101" in page
+    section = page[page.index('id="changes"') - 4:page.index("baseline-changes.csv")]  # the demo's bilingual title aside
+    assert not english_left(f"<html><body>{section}</body></html>"), english_left(f"<html><body>{section}</body></html>")
+    exported = client.get("/export/baseline-changes.csv?domain=social_assistance&from=1&to=2")
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [(r["county_code"], r["level2"]) for r in rows] == [("990101", "资金使用情况")]
+    assert client.get("/export/baseline-changes.csv?domain=employment").status_code == 404
+    printed = CliRunner().invoke(main, ["--db", store.url, "baseline", "diff", "社会救助", "1", "2", "--format", "json"])
+    found = json.loads(printed.output)
+    assert {c["kind"] for c in found["changes"]} == {"changed", "added"}
+    assert [m["level2"] for m in found["made_missing"]] == ["资金使用情况"]
+    refused = CliRunner().invoke(main, ["--db", store.url, "baseline", "diff", "社会救助", "1", "9"])
+    assert refused.exit_code == 1 and "没有第9版" in refused.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...reports import charts, dashboard
+from ...reports import changes, charts, dashboard
 from ...reports.exports import MEDIA_TYPES, export
 from ...search.engine import searcher
 from ..hooks import domain_label, is_admin, store
@@ -48,8 +48,15 @@ def baseline(domain):
     coverage = dashboard.baseline_coverage(store(), domain)
     chart = charts.bars([(f"{entry.level2}", 100 * present / assessed if assessed else 0)
                          for entry, present, _na, assessed in coverage], _("Share of counties publishing each item"))
+    changed = changes.revision(store(), domain, _version("from"), record.version)
     return render_template("gkcatalog/baseline.html", baseline=record, coverage=coverage, chart=chart,
-                           versions=store().baselines(domain))
+                           versions=store().baselines(domain), revision=changed,
+                           change_rows=changes.change_rows(changed) if changed else [])
+
+
+def _version(name: str) -> int | None:
+    value = request.args.get(name) or ""
+    return int(value) if value.isdigit() else None
 
 
 def jobs():
@@ -66,8 +73,10 @@ def job(job_id):
 
 
 def export_table(name, fmt):
-    if fmt not in MEDIA_TYPES or name not in ("ranking", "gaps"):
+    if fmt not in MEDIA_TYPES or name not in ("ranking", "gaps", "baseline-changes"):
         abort(404)
+    if name == "baseline-changes":
+        return _changes_export(fmt)
     city, domain = request.args.get("city") or None, request.args.get("domain") or None
     if name == "ranking":
         rows, columns = dashboard.ranking_rows(dashboard.overview(store(), city, domain)), dashboard.RANKING_COLUMNS
@@ -76,3 +85,14 @@ def export_table(name, fmt):
     data = export(rows, list(columns), fmt, sheet=name)
     return Response(data, mimetype=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="gkcatalog-{name}.{fmt}"'})
+
+
+def _changes_export(fmt: str):
+    """Per county, the baseline items a revision makes missing (?domain=D[&from=V1][&to=V2])."""
+    domain = request.args.get("domain") or ""
+    changed = changes.revision(store(), domain, _version("from"), _version("to")) if domain else None
+    if changed is None:
+        abort(404)
+    data = export(changes.missing_rows(changed), list(changes.MISSING_COLUMNS), fmt, sheet="baseline-changes")
+    filename = f"gkcatalog-{domain}-v{changed.old.version}-v{changed.new.version}-missing.{fmt}"
+    return Response(data, mimetype=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'})
