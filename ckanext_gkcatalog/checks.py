@@ -140,24 +140,48 @@ def service_guide_gaps(item: dict, baseline_item: dict | None = None) -> list[st
     the item is a service guide (named 办事指南 or 服务指南, or listing three of the elements); an item
     named so without a baseline item's list, against its domain's list (SERVICE_GUIDE)."""
     fields = item["fields"]
-    content = fields.get("content") or ""
-    if not content:
-        return []
-    groups = SERVICE_GUIDE.get(fields.get("domain") or item.get("domain"), SERVICE_GUIDE[None])
-    present = [name for name, spellings in groups if any(s in content for s in spellings)]
     named = any("办事指南" in (fields.get(k) or "") or "服务指南" in (fields.get(k) or "") for k in ("level2", "level3"))
-    expected = content_elements((baseline_item or {}).get("content") or "")
+    return list(_guide_gaps(fields.get("content") or "", (baseline_item or {}).get("content") or "",
+                            fields.get("domain") or item.get("domain"), named))
+
+
+@lru_cache(maxsize=16384)  # the same content against the same baseline item, county after county
+def _guide_gaps(content: str, baseline_content: str, domain: str | None, named: bool) -> tuple:
+    if not content:
+        return ()
+    groups, spellings = _guide_groups(domain)
+    present = {spellings[s] for s in spellings.pattern.findall(content)} if spellings.pattern.pattern else set()
+    expected = _listed_elements(baseline_content)
     if len(expected) >= 3 and (named or len(present) >= 3):
         have = match_key(content)
-        return [e for e in expected if not _element_in(e, have)]
-    return [name for name, _ in groups if name not in present] if named else []
+        return tuple(e for e in expected if not any(match_key(v) in have or fuzz.partial_ratio(match_key(v), have) >= 80
+                                                    for v in _element_variants(e)))
+    return tuple(name for name, _ in groups if name not in present) if named else ()
 
 
-def _element_in(element: str, content_key: str) -> bool:
-    """Whether a content lists an element, reworded a little or by a synonym (低保标准 for 最低生活保障标准)."""
-    variants = {element} | {element.replace(a, b) for group in synonym_groups() for a in group if a in element
-                            for b in group if b != a}
-    return any(match_key(v) in content_key or fuzz.partial_ratio(match_key(v), content_key) >= 80 for v in variants)
+class _Spellings(dict):
+    """spelling -> its element, with one pattern that finds them all."""
+    pattern: re.Pattern
+
+
+@lru_cache(maxsize=None)
+def _guide_groups(domain: str | None) -> tuple:
+    groups = SERVICE_GUIDE.get(domain, SERVICE_GUIDE[None])
+    spellings = _Spellings((s, name) for name, group in reversed(groups) for s in group)
+    spellings.pattern = re.compile("|".join(map(re.escape, sorted(spellings, key=len, reverse=True))))
+    return groups, spellings
+
+
+@lru_cache(maxsize=4096)
+def _listed_elements(content: str) -> tuple:
+    return tuple(content_elements(content)) if content else ()
+
+
+@lru_cache(maxsize=4096)
+def _element_variants(element: str) -> tuple:
+    """An element and its rewordings by a synonym (低保标准 for 最低生活保障标准)."""
+    return (element, *{element.replace(a, b) for group in synonym_groups() for a in group if a in element
+                       for b in group if b != a})
 
 
 def item_problems(item: dict, match, baseline: dict) -> list[Problem]:

@@ -2,6 +2,7 @@
 the words that reveal it, read from schemas/negative_list.yaml, or from the file GKCATALOG_NEGATIVE_LIST
 names (which replaces it), extended by GKCATALOG_NEGATIVE_LIST_EXTRA; YAML, or an XLSX with the same keys as
 column headers. A word counts only where no `allowed` context covers it: 档案 in 社会保险档案查询 is a service.
+Words and contexts are folded to simplified characters, as the parser folds the texts they are sought in.
 """
 from __future__ import annotations
 
@@ -28,9 +29,11 @@ class Category:
 
     def hits(self, text: str) -> list[str]:
         """The words of this category in `text` that no allowed context covers."""
+        found = list(self.words.finditer(text))
+        if not found:
+            return []
         covered = [m.span() for m in self.allowed.finditer(text)] if self.allowed else []
-        return [m.group() for m in self.words.finditer(text)
-                if not any(start <= m.start() and m.end() <= end for start, end in covered)]
+        return [m.group() for m in found if not any(start <= m.start() and m.end() <= end for start, end in covered)]
 
 
 class NegativeListError(ValueError):
@@ -87,8 +90,21 @@ def read_file(path: str) -> list[Category]:
     return categories_from(document["categories"], path)
 
 
+class NegativeList(tuple):
+    """The categories, and all their words in one pattern: most texts have none, and one search says so.
+    Hashed by identity: one list per configuration, cached."""
+
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+
+    def __new__(cls, categories):
+        found = super().__new__(cls, categories)
+        found.any_word = re.compile("|".join(c.words.pattern for c in found)) if found else None
+        return found
+
+
 @lru_cache(maxsize=1)
-def negative_list() -> tuple:
+def negative_list() -> NegativeList:
     replaced, extra = os.environ.get("GKCATALOG_NEGATIVE_LIST"), os.environ.get("GKCATALOG_NEGATIVE_LIST_EXTRA")
     if replaced:
         found = read_file(replaced)
@@ -97,10 +113,16 @@ def negative_list() -> tuple:
         found = categories_from(load_yaml(shipped)["categories"], "negative_list.yaml")
     if extra:
         found += read_file(extra)
-    return tuple(found)
+    return NegativeList(found)
 
 
 def negative_hits(text: str) -> list[tuple[Category, list[str]]]:
-    """(category, words) for each category `text` falls in."""
-    text = _fold(text or "")
-    return [(category, words) for category in negative_list() if (words := category.hits(text))]
+    """(category, words) for each category `text` falls in; `text` as the parser cleans it (simplified)."""
+    return list(_hits(text or "", negative_list()))
+
+
+@lru_cache(maxsize=16384)  # a province repeats its names and contents in every county
+def _hits(text: str, categories: NegativeList) -> tuple:
+    if not text or categories.any_word is None or not categories.any_word.search(text):
+        return ()
+    return tuple((category, words) for category in categories if (words := category.hits(text)))
