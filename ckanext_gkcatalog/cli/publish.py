@@ -74,7 +74,7 @@ def publish(ctx: Context, file, ckan_url, apikey, organization, county_code, cou
     for step in outcome.steps:
         mark, zh, en = MARKS[step.action]
         where = _where(name, step.where, ctx.lang)
-        line = f"{mark} {ctx.say(zh, en)} {step.name}" + (f"({where})" if where and ctx.lang == "zh" else f" ({where})" if where else "")
+        line = f"{mark} {ctx.say(zh, en)} {step.name}" + (ctx.say(f"({where})", f" ({where})") if where else "")
         click.echo(line + (f": {step.message}" if step.message else ""), err=step.action == "error")
     counts = outcome.counts
     summary = ctx.say(f"新建 {counts['create']},更新 {counts['update']},删除 {counts['delete']},未变 {counts['unchanged']},失败 {counts['error']}",
@@ -106,7 +106,7 @@ def _portal(ctx: Context, url: str, apikey, fetch_limits):
 
 
 def _organization(ctx: Context, portal, organization: str, dry_run: bool) -> dict:
-    """The organization the datasets go to, once the token is known to may create datasets in it."""
+    """The organization the datasets go to, once the token is known to be allowed to create datasets in it."""
     from ckanapi.errors import NotFound
 
     try:

@@ -110,6 +110,15 @@ def county_catalog(county: County, domain: str, items: list, rng: random.Random)
         elif roll < careless * 0.5:
             item["level2"] = rng.choice(["{}", "{}服务", "办理{}", "{}事项"]).format(item["level2"])
             changes.append(("renamed", item["level2"]))
+        elif roll < careless * 0.55:  # what the policy texts' rules find (checks.element_problems)
+            item["subject"] = "各相关部门"
+            changes.append(("vague_subject", item["level2"]))
+        elif roll < careless * 0.6:
+            item["basis"] = f"{item['basis']}第十九条"
+            changes.append(("basis_cites_article", item["level2"]))
+        elif roll < careless * 0.63:
+            item["content"] = f"{item['content']};局长办公会议纪要"
+            changes.append(("negative_list", item["level2"]))
         out.append(item)
     if out and rng.random() < careless * 0.5:
         extra = dict(out[-1], level2=f"{county.name[:-1]}特色{out[-1]['level1']}事项")
