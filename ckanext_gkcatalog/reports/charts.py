@@ -41,18 +41,25 @@ def heatmap(rows: list[tuple[str, str, list]], columns: list[str], title: str) -
     return _svg(width, height, body, title)
 
 
-def bars(items: list[tuple[str, float]], title: str, maximum: float = 100) -> Markup:
-    """Horizontal bars, one per (label, value), in the given order."""
-    bar_h, left, width = 20, 150, 620
-    span = width - left - 50
+def bars(items: list[tuple[str, float]], title: str, maximum: float = 100, unit: str = "") -> Markup:
+    """Horizontal bars, one per (label, value), in the given order; the labels' column as wide as the
+    longest label needs (up to 360 px), `unit` after each value (e.g. %)."""
+    bar_h, span = 20, 420
+    left = min(360, max(150, max((_text_width(label) for label, _ in items), default=0) + 16))
+    width = left + span + 60
     body = []
     for i, (label, value) in enumerate(items):
         y = 10 + i * bar_h
         length = max(0.0, min(value, maximum)) / maximum * span
         body.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(label)}</text>'
                     f'<rect x="{left}" y="{y + 2}" width="{length:.1f}" height="{bar_h - 5}" fill="{colour(value)}"/>'
-                    f'<text x="{left + length + 4:.1f}" y="{y + 14}">{value:.1f}</text>')
+                    f'<text x="{left + length + 4:.1f}" y="{y + 14}">{value:.1f}{escape(unit)}</text>')
     return _svg(width, 20 + bar_h * len(items), body, title)
+
+
+def _text_width(text: str) -> int:
+    """Pixels a label takes at the charts' 12 px font: a CJK character a full em, others about half."""
+    return sum(12 if ord(c) > 0x2E7F else 7 for c in text)
 
 
 def trend(points: list[tuple[str, float]], title: str) -> Markup:

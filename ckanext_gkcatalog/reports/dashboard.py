@@ -108,15 +108,37 @@ def county_report(store, code: str) -> list[DomainReport]:
     return reports
 
 
-def baseline_coverage(store, domain: str) -> list[tuple]:
-    """(baseline item, counties that publish it, counties that declared it N/A, counties assessed)."""
+@dataclass
+class ItemCoverage:
+    """A baseline item across the assessed counties."""
+    entry: object
+    present: int  # counties that publish it
+    not_applicable: int  # counties that declared it N/A
+    assessed: int
+    lacking: list  # the counties that neither publish it nor declared it N/A, by name
+
+    @property
+    def share(self) -> float:
+        return self.present / self.assessed if self.assessed else 0.0
+
+
+def baseline_coverage(store, domain: str) -> list[ItemCoverage]:
     baseline = store.baseline(domain)
     if baseline is None:
         return []
-    assessed = {s.county_code for s in store.latest_snapshots(domain)}
+    counties = {c.code: c for c in store.counties()}
+    assessed = sorted((counties[s.county_code] for s in store.latest_snapshots(domain) if s.county_code in counties),
+                      key=lambda c: (c.city_name or "", c.name))
     matched, na = store.matched_codes(domain), store.not_applicable_codes()
-    return [(entry, sum(1 for c in assessed if (c, entry.code) in matched),
-             sum(1 for c in assessed if (c, entry.code) in na), len(assessed)) for entry in baseline.items]
+    return [ItemCoverage(entry, sum(1 for c in assessed if (c.code, entry.code) in matched),
+                         sum(1 for c in assessed if (c.code, entry.code) in na), len(assessed),
+                         [c for c in assessed if (c.code, entry.code) not in matched and (c.code, entry.code) not in na])
+            for entry in baseline.items]
+
+
+def item_label(entry) -> str:
+    """A baseline item as people tell it apart: 最低生活保障 › 政策法规文件 (an L2 name repeats under L1s)."""
+    return " › ".join(filter(None, (entry.level1, entry.level2, entry.level3)))
 
 
 GAP_COLUMNS = ("county_code", "county_name", "city", "domain", "baseline_code", "level1", "level2", "level3")
@@ -124,8 +146,8 @@ RANKING_COLUMNS = ("rank", "county_code", "county_name", "city", "score", "ratin
                    "warnings", "last_harvest")
 
 
-def gap_list(store, domain: str | None = None, city: str | None = None) -> list[dict]:
-    """Every applicable baseline item a county does not publish."""
+def gap_list(store, domain: str | None = None, city: str | None = None, code: str | None = None) -> list[dict]:
+    """Every applicable baseline item (or the one with `code`) a county does not publish."""
     counties = {c.code: c for c in store.counties()}
     matched, na = store.matched_codes(domain), store.not_applicable_codes()
     gaps, baselines = [], {}
@@ -137,6 +159,8 @@ def gap_list(store, domain: str | None = None, city: str | None = None) -> list[
             baselines[snap.domain] = store.baseline(snap.domain)
         baseline = baselines[snap.domain]
         for entry in baseline.items if baseline else []:
+            if code and entry.code != code:
+                continue
             key = (snap.county_code, entry.code)
             if key not in matched and key not in na:
                 gaps.append({"county_code": county.code, "county_name": county.name, "city": county.city_name,

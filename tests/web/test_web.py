@@ -108,3 +108,28 @@ def test_a_baseline_revision_on_its_page_in_its_export_and_on_the_command_line(a
     assert [m["level2"] for m in found["made_missing"]] == ["资金使用情况"]
     refused = CliRunner().invoke(main, ["--db", store.url, "baseline", "diff", "社会救助", "1", "9"])
     assert refused.exit_code == 1 and "没有第9版" in refused.output
+
+
+def test_the_baseline_page_tells_items_apart_and_lists_the_counties_lacking_each(app, store):
+    """Items as L1 › L2 (政策法规文件 is under four L1 items), shares with %, and per item the counties
+    lacking it with their export."""
+    import csv
+    import io
+
+    from lxml import html as lxml_html
+
+    client = app.test_client()
+    page = client.get("/baseline/social_assistance").get_data(as_text=True)
+    tree = lxml_html.fromstring(page)
+    names = [" ".join(td.text_content().split()) for td in tree.xpath("//table[@id='coverage']//tr/td[2]")]
+    assert "综合业务 › 政策法规文件" in names and "最低生活保障 › 政策法规文件" in names
+    assert len(set(names)) == len(names)  # no two rows read alike
+    shares = [td.text_content().strip() for td in tree.xpath("//table[@id='coverage']//tr/td[4]")]
+    assert shares[0] == "0% (0 / 1)" and shares[1] == "100% (1 / 1)"
+    assert "综合业务 › 政策法规文件" in page.split("</svg>")[0] and "100.0%" in page.split("</svg>")[0]
+    (lacking,) = tree.xpath("//table[@id='coverage']//tr[1]/td[@class='lacking']//a[contains(@href, '/county/')]")
+    assert lacking.get("href") == "/county/990101"
+    export = tree.xpath("//table[@id='coverage']//tr[1]/td[@class='lacking']//a[text()='CSV']/@href")[0]
+    rows = list(csv.DictReader(io.StringIO(client.get(export).get_data(as_text=True).lstrip("\ufeff"))))
+    code = store.baseline("social_assistance").items[0].code
+    assert [(r["county_code"], r["baseline_code"]) for r in rows] == [("990101", code)]

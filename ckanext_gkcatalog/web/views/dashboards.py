@@ -46,8 +46,8 @@ def baseline(domain):
     if record is None:
         abort(404)
     coverage = dashboard.baseline_coverage(store(), domain)
-    chart = charts.bars([(f"{entry.level2}", 100 * present / assessed if assessed else 0)
-                         for entry, present, _na, assessed in coverage], _("Share of counties publishing each item"))
+    chart = charts.bars([(dashboard.item_label(c.entry), 100 * c.share) for c in coverage],
+                        _("Share of counties publishing each item"), unit="%")
     changed = changes.revision(store(), domain, _version("from"), record.version)
     return render_template("gkcatalog/baseline.html", baseline=record, coverage=coverage, chart=chart,
                            versions=store().baselines(domain), revision=changed,
@@ -81,7 +81,7 @@ def export_table(name, fmt):
     if name == "ranking":
         rows, columns = dashboard.ranking_rows(dashboard.overview(store(), city, domain)), dashboard.RANKING_COLUMNS
     else:
-        rows, columns = dashboard.gap_list(store(), domain, city), dashboard.GAP_COLUMNS
+        rows, columns = dashboard.gap_list(store(), domain, city, request.args.get("code") or None), dashboard.GAP_COLUMNS
     data = export(rows, list(columns), fmt, sheet=name)
     return Response(data, mimetype=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="gkcatalog-{name}.{fmt}"'})
