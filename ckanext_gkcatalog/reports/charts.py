@@ -22,22 +22,35 @@ def _svg(width: int, height: int, body: list, title: str) -> Markup:
 
 
 def heatmap(rows: list[tuple[str, str, list]], columns: list[str], title: str) -> Markup:
-    """rows: (label, link, [score or None per column])."""
-    cell_w, cell_h, left, top = 64, 22, 150, 40
-    width, height = left + cell_w * len(columns) + 10, top + cell_h * len(rows) + 10
-    body = []
+    """rows: (label, link, [cell per column]); a cell is a score, or a state (kind, text, link, note): a
+    failed harvest ("failed", hatched red) or nothing published ("missing", grey), drawn with its own text.
+    Column labels stand rotated, so 26 domains never overlap in either language."""
+    cell_w, cell_h = 44, 22
+    left = min(200, max(100, max((_text_width(label) for label, _, _ in rows), default=0) + 16))
+    top = min(220, max(40, int(max((_text_width(c) for c in columns), default=0) * 0.72) + 16))
+    width, height = left + cell_w * len(columns) + 40, top + cell_h * len(rows) + 10
+    body = ['<defs><pattern id="gk-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+            'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fbe9e7"/>'
+            '<line x1="0" y1="0" x2="0" y2="6" stroke="#f0b8b1" stroke-width="2"/></pattern></defs>']
     for j, name in enumerate(columns):
-        body.append(f'<text x="{left + j * cell_w + cell_w / 2}" y="{top - 10}" text-anchor="middle">{escape(name)}</text>')
+        x = left + j * cell_w + cell_w / 2
+        body.append(f'<text x="{x}" y="{top - 6}" transform="rotate(-45 {x} {top - 6})">{escape(name)}</text>')
     for i, (label, link, values) in enumerate(rows):
         y = top + i * cell_h
         body.append(f'<a href="{escape(link)}"><text x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(label)}</text></a>')
         for j, value in enumerate(values):
             x = left + j * cell_w
-            text = "–" if value is None else f"{value:.0f}"
-            body.append(f'<a href="{escape(link)}"><rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
-                        f'fill="{colour(value)}"><title>{escape(label)} · {escape(columns[j])}: {text}</title></rect>'
-                        f'<text x="{x + cell_w / 2}" y="{y + 15}" text-anchor="middle" fill="{"#000" if value is None else "#fff"}">'
-                        f'{text}</text></a>')
+            if isinstance(value, tuple):  # a state: its own text, link and note
+                kind, text, target, note = value
+                fill, ink = ("url(#gk-hatch)", "#7a1f17") if kind == "failed" else (EMPTY, "#555")
+                size = ' font-size="9"'
+            else:
+                text, target, note = ("–" if value is None else f"{value:.0f}"), link, ""
+                fill, ink, size = colour(value), "#000" if value is None else "#fff", ""
+            hint = f"{label} · {columns[j]}: {text}" + (f" ({note})" if note else "")
+            body.append(f'<a href="{escape(target)}"><rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                        f'fill="{fill}"><title>{escape(hint)}</title></rect>'
+                        f'<text x="{x + cell_w / 2}" y="{y + 15}" text-anchor="middle" fill="{ink}"{size}>{escape(text)}</text></a>')
     return _svg(width, height, body, title)
 
 

@@ -24,6 +24,7 @@ class OverviewRow:
     warnings: int
     last_harvest: object = None
     rank: int = 0
+    states: dict = field(default_factory=dict)  # domain -> "failed" (nothing usable) | "last_good" (kept data)
 
     @property
     def findings(self) -> int:
@@ -40,13 +41,17 @@ class Overview:
     domains: list
     cities: list
     counts: dict = field(default_factory=dict)  # rating -> number of counties
+    sources: dict = field(default_factory=dict)  # (county, domain) -> store.source_states()'s state
 
 
 def overview(store, city: str | None = None, domain: str | None = None, sort: str = "score",
              descending: bool = True) -> Overview:
+    """Every assessed county's scores. A domain whose newest harvest failed is a state, not a score: with
+    nothing harvested before it is left out of the county's mean ("failed"); with data kept from an earlier
+    harvest its score stands, marked ("last_good")."""
     counties = {c.code: c for c in store.counties()}
     snapshots = [s for s in store.latest_snapshots(domain) if s.county_code in counties]
-    harvested = store.last_harvests()
+    harvested, sources = store.last_harvests(), store.source_states()
     by_county: dict = {}
     for snap in snapshots:
         by_county.setdefault(snap.county_code, {})[snap.domain] = snap
@@ -55,13 +60,15 @@ def overview(store, city: str | None = None, domain: str | None = None, sort: st
         county = counties[code]
         if city and county.city_name != city:
             continue
-        values = list(snaps.values())
+        states = {d: "failed" if not snap.details.get("items") else "last_good"
+                  for d, snap in snaps.items() if sources.get((code, d), ("",))[0] == "failed"}
+        values = [snap for d, snap in snaps.items() if states.get(d) != "failed"]
+        count = len(values) or 1
         rows.append(OverviewRow(
             code, county.name, county.city_name or "", snaps,
-            round(sum(s.score for s in values) / len(values), 1),
-            round(sum(s.coverage for s in values) / len(values), 4),
+            round(sum(s.score for s in values) / count, 1), round(sum(s.coverage for s in values) / count, 4),
             sum(s.details.get("errors", 0) for s in values), sum(s.details.get("warnings", 0) for s in values),
-            harvested.get(code)))
+            harvested.get(code), states=states))
     for rank, row in enumerate(sorted(rows, key=lambda r: (-r.score, r.code)), start=1):
         row.rank = rank
     sort = sort if sort in SORT_KEYS else "score"
@@ -71,7 +78,7 @@ def overview(store, city: str | None = None, domain: str | None = None, sort: st
     rows.sort(key=key, reverse=descending)
     counts = {name: sum(1 for r in rows if r.rating == name) for name in RATING_LABELS}
     return Overview(rows, sorted({s.domain for s in snapshots}),
-                    sorted({c.city_name for c in counties.values() if c.city_name}), counts)
+                    sorted({c.city_name for c in counties.values() if c.city_name}), counts, sources)
 
 
 @dataclass

@@ -161,6 +161,31 @@ class HarvestStore(SearchStore):
                 select(Job, Source).join(Source, Job.source_id == Source.id)
                 .where(Source.county_code == county_code).order_by(Job.id.desc()).limit(limit))]
 
+    def source_states(self) -> dict:
+        """{(county, domain): (status, job id, when it ended, its first error's zh and en message)} from the
+        newest job of the pair's sources: "failed" when every one failed (or was aborted), else "finished".
+        Sources of several domains are left out."""
+        with self.reading() as s:
+            newest = select(func.max(Job.id)).group_by(Job.source_id)
+            jobs = s.execute(select(Source.county_code, Source.domain, Job.id, Job.status, Job.finished_at)
+                             .join(Job, Job.source_id == Source.id)
+                             .where(Job.id.in_(newest), Source.domain.is_not(None), Source.enabled)).all()
+            failed_ids = [j.id for j in jobs if j.status in ("failed", "aborted")]
+            reasons = {}
+            for job_id, zh, en in s.execute(select(Finding.job_id, Finding.message_zh, Finding.message_en)
+                                            .where(Finding.job_id.in_(failed_ids), Finding.severity == "error")
+                                            .order_by(Finding.id)):
+                reasons.setdefault(job_id, (zh, en))
+        states: dict = {}
+        for job in jobs:
+            key = (job.county_code, job.domain)
+            failed = job.status in ("failed", "aborted")
+            known = states.get(key)
+            if known is None or (known[0] == "failed" and not failed):
+                states[key] = ("failed" if failed else "finished", job.id, job.finished_at,
+                               reasons.get(job.id, (None, None)))
+        return states
+
     def last_harvests(self) -> dict:
         """{county code: when its newest job ended}."""
         with self.reading() as s:

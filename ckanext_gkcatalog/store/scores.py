@@ -179,6 +179,15 @@ class ScoreStore(Database):
             query = select(ScoreSnapshot).where(ScoreSnapshot.id.in_(newest))
             return list(s.scalars(query.order_by(ScoreSnapshot.county_code, ScoreSnapshot.domain)))
 
+    def previous_scores(self) -> dict:
+        """{(county, domain): the score of the snapshot before the newest}, for the pairs that have one."""
+        with self.reading() as s:
+            ranked = select(ScoreSnapshot.county_code, ScoreSnapshot.domain, ScoreSnapshot.score,
+                            func.row_number().over(partition_by=(ScoreSnapshot.county_code, ScoreSnapshot.domain),
+                                                   order_by=ScoreSnapshot.id.desc()).label("age")).subquery()
+            return {(c, d): score for c, d, score in s.execute(
+                select(ranked.c.county_code, ranked.c.domain, ranked.c.score).where(ranked.c.age == 2))}
+
     def snapshot_history(self, county_code: str, domain: str, limit: int = 100) -> list[ScoreSnapshot]:
         with self.reading() as s:
             query = (select(ScoreSnapshot).where(ScoreSnapshot.county_code == county_code, ScoreSnapshot.domain == domain)

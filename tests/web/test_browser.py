@@ -44,7 +44,7 @@ def test_overview_county_page_and_export_in_chromium(portal, tmp_path):
         page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         page.goto(portal + "/")
         assert page.locator("h1").inner_text() == "全省概览"
-        assert page.locator("#heatmap svg rect").count() == 1 and page.locator("#ranking tbody tr").count() == 1
+        assert page.locator("#heatmap svg a rect").count() == 1 and page.locator("#ranking tbody tr").count() == 1
         page.screenshot(path=os.path.join(shots, "overview.png"), full_page=True)
         page.click("#ranking tbody a:has-text('青山县')")
         page.wait_for_url("**/county/990101")

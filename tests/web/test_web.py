@@ -133,3 +133,53 @@ def test_the_baseline_page_tells_items_apart_and_lists_the_counties_lacking_each
     rows = list(csv.DictReader(io.StringIO(client.get(export).get_data(as_text=True).lstrip("\ufeff"))))
     code = store.baseline("social_assistance").items[0].code
     assert [(r["county_code"], r["baseline_code"]) for r in rows] == [("990101", code)]
+
+
+def test_the_overview_opens_on_what_needs_attention_worst_first(app, store, county_site):
+    """A second county whose only source fails: a state, not a red 0. It heads the attention panel with the
+    job's reason, its heatmap cell and table cell say 采集失败 and link to the job, and it stays out of the
+    means; the heatmap, the ranking chart and the table share one order, worst first by default."""
+    from lxml import html as lxml_html
+
+    from ckanext_gkcatalog.harvesters.pipeline import harvest
+    from test_public import english_left
+
+    from support import SETTINGS
+
+    store.upsert_county("990102", "白水县", city_name="青川市")
+    (county_site.root / "broken.xlsx").write_bytes(b"PK\x03\x04broken")
+    broken = store.add_source("990102", f"{county_site.url}/broken.xlsx", "xlsx", "social_assistance")
+    (report,) = harvest(store, [broken], SETTINGS)
+    assert report.status == "failed"
+    client = app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    tree = lxml_html.fromstring(page)
+    panel = tree.xpath("//section[@id='attention']")[0].text_content()
+    assert "采集失败的来源 (1)" in panel and "白水县" in panel and "无法读取文件" in panel
+    heat = tree.xpath("//div[@id='heatmap']")[0]
+    assert [a.get("href") for a in heat.xpath(".//a[.//text()='采集失败']")] == [f"/job/{report.job_id}"]
+    cell = tree.xpath("//table[@id='ranking']//a[@class='state-failed']")[0]
+    assert cell.text == "采集失败" and cell.get("href") == f"/job/{report.job_id}"
+    assert "0</text>" not in "".join(lxml_html.tostring(t, encoding="unicode") for t in heat.xpath(".//text[@fill='#fff']"))
+    assert tree.xpath("//p[@id='legend']")[0].text_content().count("≥") == 4
+    order = [a.text for a in tree.xpath("//table[@id='ranking']/tbody/tr/td[2]/a")]
+    heat_order = [t.text for t in heat.xpath(".//a/text[@text-anchor='end']")]
+    chart_order = [t.text for t in tree.xpath("//div[@id='ranking-chart']//text[@text-anchor='end']")]
+    assert heat_order == chart_order == order and order[0] == "白水县"  # worst first: nothing usable
+    best_first = lxml_html.fromstring(client.get("/?sort=score&order=desc").get_data(as_text=True))
+    assert [t.text for t in best_first.xpath("//div[@id='ranking-chart']//text[@text-anchor='end']")] == chart_order[::-1]
+    for reason in tree.xpath("//section[@id='attention']//a[contains(@href, '/job/')] | //svg//title"):
+        reason.drop_tree()  # the reader library's own words about the broken file
+    left = english_left(lxml_html.tostring(tree, encoding="unicode"))
+    assert not left, left
+
+
+def test_heatmap_labels_stand_rotated_and_clear_of_each_other_at_26_domains():
+    from ckanext_gkcatalog.reports.charts import _text_width, heatmap
+
+    columns = [f"Domain number {n} with a long English name" for n in range(26)]
+    rows = [(f"County {n}", f"/county/{n}", [float(n % 100)] * 26) for n in range(160)]
+    svg = str(heatmap(rows, columns, "scores"))
+    assert svg.count('transform="rotate(-45') == 26
+    top = int(svg.split(' y="')[2].split('"')[0]) + 6  # the first column label stands on the grid's top
+    assert top >= min(220, _text_width(columns[0]) * 0.7)

@@ -6,23 +6,42 @@ from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...reports import changes, charts, dashboard
+from ...reports.attention import attention
+from ...scoring import RATINGS
 from ...reports.exports import MEDIA_TYPES, export
 from ...search.engine import searcher
-from ..hooks import domain_label, is_admin, store
+from ..hooks import domain_label, is_admin, lang, store
 
 
 def overview():
+    """Worst first by default: the heatmap, the ranking chart and the table follow the same order."""
     city, domain = request.args.get("city") or None, request.args.get("domain") or None
-    sort, order = request.args.get("sort", "score"), request.args.get("order", "desc")
+    sort = request.args.get("sort", "score")
+    order = request.args.get("order") or ("asc" if sort == "score" else "desc")
     view = dashboard.overview(store(), city, domain, sort, order != "asc")
-    ranked = sorted(view.rows, key=lambda r: r.rank)
-    heat = charts.heatmap([(f"{r.name}", url_for("gkcatalog.county", code=r.code),
-                            [r.scores[d].score if d in r.scores else None for d in view.domains]) for r in ranked],
-                          [domain_label(d) for d in view.domains], _("Score by county and domain"))
-    ranking = charts.bars([(r.name, r.score) for r in ranked], _("Ranking by score"))
+    heat = charts.heatmap([(r.name, url_for("gkcatalog.county", code=r.code), [_cell(view, r, d) for d in view.domains])
+                           for r in view.rows], [domain_label(d) for d in view.domains], _("Score by county and domain"))
+    ranking = charts.bars([(r.name, r.score) for r in view.rows], _("Ranking by score"))
     index = searcher(store()).index()
     return render_template("gkcatalog/overview.html", view=view, heat=heat, ranking=ranking, city=city,
-                           domain=domain, sort=sort, order=order, searchable=index.counts("domain", index.active, 100))
+                           domain=domain, sort=sort, order=order, attention=attention(store(), view),
+                           bands=charts.BAND_COLOURS, ratings=RATINGS,
+                           searchable=index.counts("domain", index.active, 100))
+
+
+def _cell(view, row, domain):
+    """A heatmap cell: the score, or the state that stands instead of one, linked to its job."""
+    state = row.states.get(domain)
+    if domain not in row.scores:
+        return ("missing", _("not published"), url_for("gkcatalog.county", code=row.code), "")
+    if state is None:
+        return row.scores[domain].score
+    _status, job_id, ended, reason = view.sources[row.code, domain]
+    note = (reason[1] if lang() == "en" else reason[0]) or ""
+    if state == "last_good":  # the score stands, on the data an earlier harvest left
+        return ("failed", f"{row.scores[domain].score:.0f}*", url_for("gkcatalog.job", job_id=job_id),
+                _("harvest failed; score on the last good data") + (f": {note}" if note else ""))
+    return ("failed", _("harvest failed"), url_for("gkcatalog.job", job_id=job_id), note)
 
 
 def county(code):
