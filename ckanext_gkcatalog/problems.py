@@ -98,6 +98,36 @@ MESSAGES = {
 }
 
 
+# the rules a finding can carry, as the pages name them (the messages say what was found)
+RULE_NAMES = {
+    "required": ("缺少要素", "element missing"), "vocabulary": ("取值不规范", "value outside the vocabulary"),
+    "pattern": ("格式不对", "wrong format"), "invalid": ("无法识别", "unreadable value"),
+    "local_channel": ("地方渠道", "local channel"), "unknown_tick": ("勾选不明", "unclear tick"),
+    "unknown_domain": ("领域不明", "unknown domain"), "no_header": ("无表头", "no header"),
+    "missing_column": ("缺少列", "missing column"), "name_only_row": ("合并单元格", "merged cells"),
+    "same_as_above": ("同上", "same as above"), "duplicate_item": ("重复行", "duplicate row"),
+    "file_unreadable": ("文件无法读取", "file unreadable"), "table_too_large": ("表格过大", "table too large"),
+    "format_mismatch": ("格式与登记不符", "format mismatch"), "charset_mismatch": ("编码声明不符", "charset mismatch"),
+    "charset_guessed": ("未声明编码", "charset guessed"), "table_without_items": ("只有表头", "header only"),
+    "unexpected_error": ("意外错误", "unexpected error"), "unsupported_format": ("格式不支持", "unsupported format"),
+    "fetch_bad_url": ("网址无效", "bad URL"), "fetch_failed": ("下载失败", "download failed"),
+    "fetch_private_address": ("内网地址", "private address"), "fetch_timeout": ("下载超时", "download timed out"),
+    "fetch_redirect_loop": ("重定向循环", "redirect loop"), "fetch_http_error": ("服务器错误", "HTTP error"),
+    "fetch_too_large": ("文件过大", "file too large"), "fetch_truncated": ("下载不完整", "truncated download"),
+    "ckan_api_error": ("CKAN 接口错误", "CKAN API error"), "spam_text": ("植入广告", "injected advertising"),
+    "no_catalog_table": ("无目录表格", "no catalog table"),
+    "time_limit_longer": ("时限长于基准", "time limit longer than the baseline's"),
+    "basis_without_number": ("依据无文号", "basis without document number"),
+    "unmarked": ("未标注", "not marked"), "personal_id_number": ("身份证号", "ID-card number"),
+    "personal_mobile": ("手机号码", "mobile number"), "basis_cites_article": ("依据列出条款", "basis cites articles"),
+    "vague_subject": ("主体不规范", "vague responsible body"), "channels_unspecified": ("渠道未写明", "channel unspecified"),
+    "service_guide_incomplete": ("办事指南不全", "incomplete service guide"), "negative_list": ("负面清单", "negative list"),
+    "duplicate_name": ("重复列出", "listed twice"), "overlapping_addition": ("新增事项重叠", "overlapping addition"),
+    "platform_mismatch": ("平台不一致", "platforms differ"), "stale_catalog": ("目录陈旧", "stale catalog"),
+}
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
 @dataclass
 class Location:
     file: str | None = None

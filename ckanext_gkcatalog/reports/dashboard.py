@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..baseline import baseline_document
+from ..problems import SEVERITY_ORDER
 from ..scoring import RATING_LABELS, WEIGHTS, rating
 
 SORT_KEYS = ("score", "coverage", "findings", "county", "city", "last_harvest")
@@ -81,6 +82,14 @@ def overview(store, city: str | None = None, domain: str | None = None, sort: st
                     sorted({c.city_name for c in counties.values() if c.city_name}), counts, sources)
 
 
+def standing(view: Overview, row: OverviewRow) -> dict:
+    """A county's rank in the province and in its city, by its mean score (1 is the best)."""
+    peers = [r for r in view.rows if r.city == row.city]
+    return {"rank": row.rank, "of": len(view.rows),
+            "city_rank": 1 + sum(1 for r in peers if (-r.score, r.code) < (-row.score, row.code)),
+            "city_of": len(peers)}
+
+
 @dataclass
 class DomainReport:
     domain: str
@@ -108,9 +117,9 @@ def county_report(store, code: str) -> list[DomainReport]:
             matched = [i for i in items if i.baseline_code == entry.code]
             status = "present" if matched else "not_applicable" if entry.code in not_applicable else "missing"
             entries.append((entry, status, matched))
+        findings = sorted(store.current_findings(code, domain, latest[domain].id), key=_finding_order)
         reports.append(DomainReport(domain, baseline, latest[domain], store.snapshot_history(code, domain),
-                                    entries, [i for i in items if not i.baseline_code],
-                                    store.current_findings(code, domain, latest[domain].id),
+                                    entries, [i for i in items if not i.baseline_code], findings,
                                     [d for d in decisions if d.domain == domain]))
     return reports
 
@@ -127,6 +136,12 @@ class ItemCoverage:
     @property
     def share(self) -> float:
         return self.present / self.assessed if self.assessed else 0.0
+
+
+def _finding_order(finding) -> tuple:
+    """Errors first, then warnings, then notes; each by where it is (sheet, row)."""
+    where = finding.location or {}
+    return (SEVERITY_ORDER.get(finding.severity, 9), str(where.get("sheet") or ""), where.get("row") or 0)
 
 
 def baseline_coverage(store, domain: str) -> list[ItemCoverage]:

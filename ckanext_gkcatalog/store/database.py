@@ -85,6 +85,16 @@ class Database:
         # SQLite has one writer at a time and its busy handler waits by sleeping in growing steps; harvest
         # threads queue on a lock instead. PostgreSQL takes concurrent transactions itself.
         self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        self._memo: dict = {}  # name -> (key, value): answers that change only when a harvest lands
+
+    def remembered(self, name: str, key, compute):
+        """compute(), or the value it gave last time while `key` (a cheap query's answer) is the same."""
+        known = self._memo.get(name)
+        if known is not None and known[0] == key:
+            return known[1]
+        value = compute()
+        self._memo[name] = (key, value)
+        return value
 
     def init(self) -> str:
         """Create or upgrade the tables to the newest migration; returns the revision."""

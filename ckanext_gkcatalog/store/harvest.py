@@ -164,7 +164,15 @@ class HarvestStore(SearchStore):
     def source_states(self) -> dict:
         """{(county, domain): (status, job id, when it ended, its first error's zh and en message)} from the
         newest job of the pair's sources: "failed" when every one failed (or was aborted), else "finished".
-        Sources of several domains are left out."""
+        Sources of several domains are left out. Read again only when a job starts or ends."""
+        with self.reading() as s:
+            key = tuple(s.execute(select(select(func.max(Job.id)).scalar_subquery(),
+                                         select(func.max(Job.finished_at)).scalar_subquery(),
+                                         select(func.count(Job.finished_at)).scalar_subquery(),
+                                         select(func.count()).where(Source.enabled).scalar_subquery())).one())
+        return self.remembered("source_states", key, self._source_states)
+
+    def _source_states(self) -> dict:
         with self.reading() as s:
             newest = select(func.max(Job.id)).group_by(Job.source_id)
             jobs = s.execute(select(Source.county_code, Source.domain, Job.id, Job.status, Job.finished_at)

@@ -180,7 +180,13 @@ class ScoreStore(Database):
             return list(s.scalars(query.order_by(ScoreSnapshot.county_code, ScoreSnapshot.domain)))
 
     def previous_scores(self) -> dict:
-        """{(county, domain): the score of the snapshot before the newest}, for the pairs that have one."""
+        """{(county, domain): the score of the snapshot before the newest}, for the pairs that have one; read
+        again only when a snapshot is added."""
+        with self.reading() as s:
+            key = s.scalar(select(func.max(ScoreSnapshot.id)))
+        return self.remembered("previous_scores", key, self._previous_scores)
+
+    def _previous_scores(self) -> dict:
         with self.reading() as s:
             ranked = select(ScoreSnapshot.county_code, ScoreSnapshot.domain, ScoreSnapshot.score,
                             func.row_number().over(partition_by=(ScoreSnapshot.county_code, ScoreSnapshot.domain),

@@ -13,6 +13,7 @@ from flask import abort, current_app, jsonify, redirect, request, url_for
 from flask_login import UserMixin, current_user, login_required
 from werkzeug.exceptions import BadRequest
 
+from ..problems import RULE_NAMES
 from ..schema import load_schema
 from ..scoring import RATING_LABELS, WEIGHTS
 from ..store import Store
@@ -88,6 +89,11 @@ CODE_LABELS = {
 def code_label(code: str | None) -> str:
     """A status, stage or severity code in the page's language (an unknown code as it is)."""
     return _in_page_language(CODE_LABELS.get(code or "", (code or "",) * 2))
+
+
+def rule_label(rule: str) -> str:
+    """A finding's rule as the page names it (an unknown rule as it is)."""
+    return _in_page_language(RULE_NAMES.get(rule, (rule, rule)))
 
 
 def link(url) -> str | None:
@@ -168,7 +174,7 @@ def switch_language(target: str) -> str:
 def template_helpers():
     return {"domain_label": domain_label, "rating_label": rating_label, "message": message, "link": link, "lang": lang(),
             "is_admin": is_admin, "user_name": user_name(), "switch_language": switch_language, "match_label": match_label,
-            "code_label": code_label, "field_label": field_label,
+            "code_label": code_label, "field_label": field_label, "rule_label": rule_label,
             "csrf_field": current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
             "weights": WEIGHTS, "layout": current_app.config.get("GKCATALOG_LAYOUT", "gkcatalog/base.html"),
             "percent": lambda v: f"{v * 100:.0f}%", "when": lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "–"}

@@ -183,3 +183,38 @@ def test_heatmap_labels_stand_rotated_and_clear_of_each_other_at_26_domains():
     assert svg.count('transform="rotate(-45') == 26
     top = int(svg.split(' y="')[2].split('"')[0]) + 6  # the first column label stands on the grid's top
     assert top >= min(220, _text_width(columns[0]) * 0.7)
+
+
+def test_the_county_page_opens_with_its_standing_and_its_failures(app, store, county_site):
+    """The overall score and rank at the top, a failed domain opening with its reason and job, the demo notice
+    once, a sentence instead of a one-point trend, findings by severity with their rules as words."""
+    from lxml import html as lxml_html
+
+    from ckanext_gkcatalog.harvesters.pipeline import harvest
+    from test_public import english_left
+
+    from support import SETTINGS, demo_baseline
+
+    store.add_baseline(demo_baseline("employment"))
+    (county_site.root / "broken.xlsx").write_bytes(b"PK\x03\x04broken")
+    broken = store.add_source("990101", f"{county_site.url}/broken.xlsx", "xlsx", "employment")
+    (report,) = harvest(store, [broken], SETTINGS)
+    page = app.test_client().get("/county/990101").get_data(as_text=True)
+    tree = lxml_html.fromstring(page)
+    standing = tree.xpath("//p[@id='standing']")[0].text_content()
+    assert "全省第 1 / 1 名" in standing and '=HYPERLINK("http://x")第 1 / 1 名' in standing  # the fixture's city
+    assert page.count("评估所用的是部分演示基准目录") == 1
+    failure = tree.xpath("//section[@id='employment']//p[contains(@class, 'failure')]")[0]
+    assert "最近一次采集失败" in failure.text_content() and "从未成功采集,没有得分" in failure.text_content()
+    assert failure.xpath(".//a/@href") == [f"/job/{report.job_id}"]
+    assert "目前只评估过一次" in page
+    rules = [td.text_content() for td in tree.xpath("//section[@id='social_assistance']//table[@class='findings']//tr/td[2]")]
+    severities = [td.get("class") for td in tree.xpath("//section[@id='social_assistance']//table[@class='findings']//tr/td[1]")]
+    assert "手机号码" in rules and "依据无文号" in rules
+    assert severities == sorted(severities, key=["sev-error", "sev-warning", "sev-info"].index)
+    failure.drop_tree()  # the reader library's own words about the broken file
+    for title in tree.xpath("//small"):
+        title.drop_tree()
+    left = english_left(lxml_html.tostring(tree, encoding="unicode")) - {"Partial", "demo", "baseline", "Social",
+                                                                         "assistance", "Employment"}
+    assert not left, left

@@ -50,14 +50,18 @@ def county(code):
         abort(404)
     reports = dashboard.county_report(store(), code)
     trends = {r.domain: charts.trend([(s.computed_at.strftime("%m-%d %H:%M"), s.score) for s in r.history],
-                                     _("Score over time")) for r in reports}
+                                     _("Score over time")) for r in reports if len(r.history) >= 2}
+    view = dashboard.overview(store())
+    row = next((r for r in view.rows if r.code == code), None)
+    standing = dashboard.standing(view, row) if row else None
     jobs = store().county_jobs(code, limit=20)
     # asked once per page: inside CKAN the answer costs an organization look-up
     tree: dict = {}  # the catalog as published: domain -> L1 -> items
     for entry in store().items(code):
         tree.setdefault(entry.domain, {}).setdefault(entry.level1 or "", []).append(entry)
     return render_template("gkcatalog/county.html", county=record, reports=reports, trends=trends, jobs=jobs,
-                           may_decide=is_admin(code), tree=tree)
+                           may_decide=is_admin(code), tree=tree, row=row, standing=standing,
+                           sources=view.sources, demo=any(r.baseline.is_demo for r in reports))
 
 
 def baseline(domain):
