@@ -7,7 +7,7 @@ import os
 from sqlalchemy import func, insert, select
 
 from .catalog import schedule
-from .models import Finding, Item, ItemEvent, Job, Source, utcnow
+from .models import County, Finding, Item, ItemEvent, Job, Source, utcnow
 from .search import SearchStore
 
 # an item imported without an assessment (its domain has no active baseline yet)
@@ -155,6 +155,21 @@ class HarvestStore(SearchStore):
     def mark_published(self, hashes: dict) -> None:
         """{item id: the content hash its dataset now has, or None once its dataset is deleted}."""
         self._update_items([{"id": item_id, "ckan_hash": value} for item_id, value in hashes.items()])
+    def find_jobs(self, status: str | None = None, county_code: str | None = None, domain: str | None = None,
+                  since=None, limit: int = 50, offset: int = 0) -> tuple[list, int]:
+        """([(job, its source, its county's name)], how many match), newest first."""
+        with self.reading() as s:
+            query = select(Job, Source, County.name).join(Source, Job.source_id == Source.id) \
+                .join(County, County.code == Source.county_code)
+            for column, value in ((Job.status, status), (Source.county_code, county_code), (Source.domain, domain)):
+                if value:
+                    query = query.where(column == value)
+            if since is not None:
+                query = query.where(Job.started_at >= since)
+            total = s.scalar(select(func.count()).select_from(query.subquery()))
+            rows = [tuple(row) for row in s.execute(query.order_by(Job.id.desc()).limit(limit).offset(offset))]
+            return rows, total
+
     def county_jobs(self, county_code: str, limit: int = 50) -> list[tuple[Job, Source]]:
         with self.reading() as s:
             return [tuple(row) for row in s.execute(

@@ -218,3 +218,38 @@ def test_the_county_page_opens_with_its_standing_and_its_failures(app, store, co
     left = english_left(lxml_html.tostring(tree, encoding="unicode")) - {"Partial", "demo", "baseline", "Social",
                                                                          "assistance", "Employment"}
     assert not left, left
+
+
+def test_the_jobs_page_names_counties_marks_failures_filters_and_pages(app, store, county_site, monkeypatch):
+    from lxml import html as lxml_html
+
+    from ckanext_gkcatalog.harvesters.pipeline import harvest
+    from ckanext_gkcatalog.web.views import dashboards
+    from test_public import english_left
+
+    from support import SETTINGS
+
+    (county_site.root / "broken.xlsx").write_bytes(b"PK\x03\x04broken")
+    broken = store.add_source("990101", f"{county_site.url}/broken.xlsx", "xlsx", "employment")
+    (failed,) = harvest(store, [broken], SETTINGS)
+    client = app.test_client()
+    tree = lxml_html.fromstring(client.get("/jobs").get_data(as_text=True))
+    rows = tree.xpath("//table[@id='jobs']/tbody/tr")
+    assert len(rows) == 2 and rows[0].get("class") == "job-failed"  # newest first
+    assert "青山县" in rows[0].xpath("td[2]")[0].text_content() and rows[0].xpath("td[5]//b")[0].text == "失败"
+    only_failed = lxml_html.fromstring(client.get("/jobs?status=failed").get_data(as_text=True))
+    assert [r.xpath("td[1]/a")[0].text for r in only_failed.xpath("//table[@id='jobs']/tbody/tr")] == [f"#{failed.job_id}"]
+    assert "共 1 个作业" in only_failed.text_content()
+    assert len(lxml_html.fromstring(client.get("/jobs?domain=social_assistance").get_data(as_text=True))
+               .xpath("//table[@id='jobs']/tbody/tr")) == 1
+    assert "共 0 个作业" in client.get("/jobs?since=2999-01-01").get_data(as_text=True)
+    assert client.get("/jobs?status=<x>&county=nope&since=yesterday&page=-2").status_code == 200  # ignored
+    monkeypatch.setattr(dashboards, "JOBS_PER_PAGE", 1)
+    first = lxml_html.fromstring(client.get("/jobs").get_data(as_text=True))
+    (next_page,) = first.xpath("//nav[@id='job-pages']/a[@rel='next']/@href")
+    second = lxml_html.fromstring(client.get(next_page).get_data(as_text=True))
+    assert "第 2 页,共 2 页" in second.xpath("//nav[@id='job-pages']")[0].text_content()
+    assert [r.xpath("td[1]/a")[0].text for r in second.xpath("//table[@id='jobs']/tbody/tr")] != \
+        [r.xpath("td[1]/a")[0].text for r in first.xpath("//table[@id='jobs']/tbody/tr")]
+    left = english_left(lxml_html.tostring(tree, encoding="unicode"))
+    assert not left - {"http", "xlsx", "broken", "html"}, left  # the sources' addresses aside

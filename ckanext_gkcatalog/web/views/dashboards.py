@@ -2,11 +2,14 @@
 exports of the ranking and the gap list."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ...reports import changes, charts, dashboard
 from ...reports.attention import attention
+from ...schema import load_schema
 from ...scoring import RATINGS
 from ...reports.exports import MEDIA_TYPES, export
 from ...search.engine import searcher
@@ -82,9 +85,32 @@ def _version(name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+JOB_STATUSES = ("running", "finished", "failed", "aborted")
+JOBS_PER_PAGE = 50
+
+
 def jobs():
-    return render_template("gkcatalog/jobs.html", jobs=store().jobs(limit=200),
-                           sources={s.id: s for s in store().sources()})
+    """Every harvest job, newest first, failures marked; filtered by status, county, domain and the day
+    they started from, a page at a time. A filter value that is not one is left out, not an error."""
+    args = request.args
+    status = args.get("status") if args.get("status") in JOB_STATUSES else None
+    county_code = args.get("county") if store().county(args.get("county") or "") else None
+    domain = args.get("domain") if load_schema().field("domain").choice(args.get("domain") or "") else None
+    since = _day(args.get("since"))
+    page = int(args["page"]) if (args.get("page") or "").isdigit() and int(args["page"]) > 0 else 1
+    rows, total = store().find_jobs(status, county_code, domain, since, JOBS_PER_PAGE, (page - 1) * JOBS_PER_PAGE)
+    filters = {"status": status, "county": county_code, "domain": domain,
+               "since": since.date().isoformat() if since else None}
+    return render_template("gkcatalog/jobs.html", rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // JOBS_PER_PAGE)), filters=filters, statuses=JOB_STATUSES,
+                           counties=store().counties(), domains=[b.domain for b in store().baselines() if b.active])
+
+
+def _day(text: str | None):
+    try:
+        return datetime.strptime(text or "", "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
 
 
 def job(job_id):
