@@ -91,7 +91,7 @@ def test_error_pages_are_the_portals_in_its_language(app, store, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(store, "jobs", broken)
+    monkeypatch.setattr(store, "find_jobs", broken)
     failed = client.get("/jobs")
     page = failed.get_data(as_text=True)
     assert failed.status_code == 500 and "服务器出现错误" in page
