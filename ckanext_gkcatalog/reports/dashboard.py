@@ -82,6 +82,31 @@ def overview(store, city: str | None = None, domain: str | None = None, sort: st
                     sorted({c.city_name for c in counties.values() if c.city_name}), counts, sources)
 
 
+@dataclass
+class CityGroup:
+    city: str
+    rows: list  # its counties, in the view's order
+    score: float  # the mean of its counties' scores
+    coverage: float
+    errors: int
+    warnings: int
+
+    @property
+    def rating(self) -> str:
+        return rating(self.score)
+
+
+def city_groups(view: Overview, worst_first: bool = True) -> list[CityGroup]:
+    """The view's rows by city, each city with its subtotal; cities ordered by their mean score."""
+    by_city: dict = {}
+    for row in view.rows:
+        by_city.setdefault(row.city, []).append(row)
+    groups = [CityGroup(city, rows, round(sum(r.score for r in rows) / len(rows), 1),
+                        round(sum(r.coverage for r in rows) / len(rows), 4), sum(r.errors for r in rows),
+                        sum(r.warnings for r in rows)) for city, rows in by_city.items()]
+    return sorted(groups, key=lambda g: (g.score, g.city), reverse=not worst_first)
+
+
 def standing(view: Overview, row: OverviewRow) -> dict:
     """A county's rank in the province and in its city, by its mean score (1 is the best)."""
     peers = [r for r in view.rows if r.city == row.city]

@@ -253,3 +253,27 @@ def test_the_jobs_page_names_counties_marks_failures_filters_and_pages(app, stor
         [r.xpath("td[1]/a")[0].text for r in first.xpath("//table[@id='jobs']/tbody/tr")]
     left = english_left(lxml_html.tostring(tree, encoding="unicode"))
     assert not left - {"http", "xlsx", "broken", "html"}, left  # the sources' addresses aside
+
+
+def test_the_county_table_groups_by_city_with_subtotals(app, store, county_site):
+    from lxml import html as lxml_html
+
+    from ckanext_gkcatalog.harvesters.pipeline import harvest
+    from test_public import english_left
+
+    from support import SETTINGS
+
+    store.upsert_county("990201", "红石县", city_name="白沙市")
+    source = store.add_source("990201", f"{county_site.url}/sa.html", "html", "social_assistance")
+    harvest(store, [source], SETTINGS)
+    client = app.test_client()
+    plain = lxml_html.fromstring(client.get("/").get_data(as_text=True))
+    assert not plain.xpath("//tr[@class='subtotal']")
+    link = plain.xpath("//a[@id='group-by-city']/@href")[0]
+    grouped = lxml_html.fromstring(client.get("/" + link).get_data(as_text=True))
+    subtotals = grouped.xpath("//table[@id='ranking']//tr[@class='subtotal']")
+    assert len(subtotals) == 2 and "白沙市" in subtotals[0].text_content() + subtotals[1].text_content()
+    assert all("1 个县" in row.text_content() for row in subtotals)
+    scores = [float(row.xpath("td[4]/b")[0].text) for row in subtotals]
+    assert scores == sorted(scores)  # worst city first, like the counties
+    assert not english_left(lxml_html.tostring(grouped, encoding="unicode")) - {"HYPERLINK", "http"}

@@ -26,8 +26,12 @@ def overview():
                            for r in view.rows], [domain_label(d) for d in view.domains], _("Score by county and domain"))
     ranking = charts.bars([(r.name, r.score) for r in view.rows], _("Ranking by score"))
     index = searcher(store()).index()
+    grouped = request.args.get("group") == "city"
+    groups = dashboard.city_groups(view, worst_first=order == "asc") if grouped else \
+        [dashboard.CityGroup("", view.rows, 0.0, 0.0, 0, 0)]  # one group without a subtotal row
     return render_template("gkcatalog/overview.html", view=view, heat=heat, ranking=ranking, city=city,
                            domain=domain, sort=sort, order=order, attention=attention(store(), view),
+                           grouped=grouped, groups=groups,
                            bands=charts.BAND_COLOURS, ratings=RATINGS,
                            searchable=index.counts("domain", index.active, 100))
 
