@@ -22,6 +22,7 @@ from .schema import load_schema
 from .scoring import Score, Tally, filled, finding_weight, item_penalty, score_county
 
 UNREADABLE = ("file_unreadable", "no_catalog_table", "table_too_large", "unsupported_format", "fetch_failed")
+PLACEHOLDER_COUNTY = "000000"  # a file checked for no named county: its items still need an id
 
 
 @dataclass
@@ -69,6 +70,21 @@ class CheckReport:
         return {"file": self.file, "items": self.items, "errors": self.errors, "warnings": self.warnings,
                 "exit_code": self.exit_code, "problems": [p.as_dict() for p in self.problems],
                 "domains": [d.as_dict() for d in self.domains]}
+
+
+def parse_defaults(domain: str | None, county_code: str | None, county_name: str | None, source: str) -> dict:
+    """What the parse fills in that a county's file does not say: the domain, the county (a placeholder when
+    none is named) and where the file came from."""
+    found = {"domain": domain, "county_code": county_code or PLACEHOLDER_COUNTY, "county_name": county_name or "-",
+             "source_url": source}
+    return {k: v for k, v in found.items() if v}
+
+
+def stored_baselines(store, domains, county_code: str | None) -> tuple[dict, dict]:
+    """({domain: its active baseline}, {domain: codes the county declared not applicable}) from the store
+    (the Store, or anything with its reads)."""
+    found = {domain: record for domain in domains if (record := store.baseline(domain)) is not None}
+    return found, store.declared_not_applicable(county_code) if county_code else {}
 
 
 def prepared(baselines: dict) -> dict:

@@ -51,8 +51,9 @@ def categories_from(entries: list, source: str) -> list[Category]:
             found.append(Category(str(entry["id"]), str(entry.get("name_zh") or name.get("zh") or entry["id"]),
                                   str(entry.get("name_en") or name.get("en") or entry["id"]),
                                   str(entry.get("basis") or ""),
-                                  re.compile("|".join(map(_folded, sorted(words, key=len, reverse=True)))),
-                                  re.compile("|".join(f"(?:{_fold(a)})" for a in allowed)) if allowed else None))
+                                  re.compile("|".join(re.escape(to_simplified(w))
+                                                      for w in sorted(words, key=len, reverse=True))),
+                                  re.compile("|".join(f"(?:{to_simplified(a)})" for a in allowed)) if allowed else None))
         except re.error as exc:
             raise NegativeListError(f"{source}: category {entry['id']}: {exc}")
     return found
@@ -62,14 +63,6 @@ def _listed(value) -> list[str]:
     if isinstance(value, str):
         return [w.strip() for w in re.split(r"[、,，;；\n]", value) if w.strip()]
     return [str(w) for w in value or [] if str(w).strip()]
-
-
-def _fold(text: str) -> str:
-    return to_simplified(text)
-
-
-def _folded(word: str) -> str:
-    return re.escape(_fold(word))
 
 
 def read_file(path: str) -> list[Category]:

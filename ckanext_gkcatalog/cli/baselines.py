@@ -29,15 +29,10 @@ def _stored_baselines(ctx: Context, domains: list, county_code: str | None) -> t
                            "Note: no provincial database here; give --baseline, a baseline file or the provincial "
                            "portal's address."), err=True)
         return {}, {}
-    store = ctx.store
+    from ..checker import stored_baselines
+
     ctx.known_county(county_code)
-    baselines = {}
-    for domain in domains:
-        record = store.baseline(domain)
-        if record is not None:
-            baselines[domain] = record
-    declared = store.declared_not_applicable(county_code) if county_code else {}
-    return baselines, declared
+    return stored_baselines(ctx.store, domains, county_code)
 
 
 def _remote_baselines(ctx: Context, where: str, domains: list, county_code: str | None,

@@ -12,9 +12,8 @@ import click
 
 from ..harvesters.parse import parse_document
 from .base import Context, Refused, domain_key, fetch_options, limits, pass_ctx, read_input
+from ..checker import check_parsed, parse_defaults, prepared
 from .baselines import baselines
-
-PLACEHOLDER_COUNTY = "000000"  # a file checked for no named county: its items still need an id
 
 
 @click.command()
@@ -46,16 +45,13 @@ def check(ctx: Context, file_or_url, domain, county_code, baseline_from, fmt, ou
     except Refused as exc:
         exc.exit_code = 2
         raise
-    defaults = {k: v for k, v in {"domain": domain, "county_code": county_code or PLACEHOLDER_COUNTY,
-                                  "county_name": county_code or "-", "source_url": url or name}.items() if v}
+    defaults = parse_defaults(domain, county_code, county_code, url or name)
     parsed = parse_document(data, name, defaults=defaults, content_type=content_type)
     domains = sorted({i["domain"] for i in parsed.items if i.get("domain")})
     found, declared = baselines(ctx, baseline_from, domains, county_code, fetch_limits)
     if not domain and len(found) == 1 and any(not i.get("domain") for i in parsed.items):
         defaults["domain"] = next(iter(found))  # a file that does not name its domain has the baseline's
         parsed = parse_document(data, name, defaults=defaults, content_type=content_type)
-    from ..checker import check_parsed, prepared
-
     report = check_parsed(parsed, name, prepared(found), declared)
     _write(ctx, report, fmt, output)
     if review_form and parsed.items:

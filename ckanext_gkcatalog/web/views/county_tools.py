@@ -9,7 +9,7 @@ import os
 from flask import Response, abort, render_template, request
 from markupsafe import Markup
 
-from ...checker import check_parsed, prepared
+from ...checker import check_parsed, parse_defaults, prepared, stored_baselines
 from ...county_template import FORMATS, template_title, write_template
 from ...harvesters.parse import parse_document
 from ...reports.check import render_html
@@ -21,7 +21,6 @@ from ..hooks import lang, store
 MEDIA_TYPES = {**MEDIA_TYPES, "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                "html": "text/html; charset=utf-8"}
 MAX_UPLOAD = int(os.environ.get("GKCATALOG_CHECK_MAX_BYTES") or 10 * 1024 * 1024)
-PLACEHOLDER_COUNTY = "000000"
 
 
 def template_file(domain, fmt):
@@ -69,12 +68,11 @@ def check_upload(data: bytes, name: str, domain: str | None, county_code: str | 
     county, its declarations."""
     domain = load_schema().domain(domain) if domain else None
     county = store().county(county_code) if county_code else None
-    defaults = {"domain": domain, "county_code": county.code if county else PLACEHOLDER_COUNTY,
-                "county_name": county.name if county else "-", "source_url": name}
-    parsed = parse_document(data, name, defaults={k: v for k, v in defaults.items() if v})
-    baselines = {key: store().baseline(key) for key in {i["domain"] for i in parsed.items if i.get("domain")}}
-    declared = store().declared_not_applicable(county.code) if county else {}
-    return parsed, check_parsed(parsed, name, prepared({k: b for k, b in baselines.items() if b}), declared)
+    parsed = parse_document(data, name, defaults=parse_defaults(domain, county and county.code,
+                                                                county and county.name, name))
+    found, declared = stored_baselines(store(), {i["domain"] for i in parsed.items if i.get("domain")},
+                                       county and county.code)
+    return parsed, check_parsed(parsed, name, prepared(found), declared)
 
 
 def _quoted(text: str) -> str:
