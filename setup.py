@@ -3,9 +3,29 @@
 The top-level folders schemas/, harvesters/ and i18n/ are mapped into the ckanext_gkcatalog package,
 so an installed environment gains one namespace only: `import schemas` or `import harvesters` fail.
 """
+from pathlib import Path
+
 from setuptools import setup
+from setuptools.command.build_py import build_py
 
 PACKAGE = "ckanext_gkcatalog"
+
+
+class BuildWithTranslations(build_py):
+    """Compiles every i18n/<locale>/LC_MESSAGES/*.po into its .mo inside the build, so an installed package
+    ships its translations ready (nothing is compiled at start-up, in a folder another user may own)."""
+
+    def run(self):
+        super().run()
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        target_root = Path(self.build_lib) / PACKAGE / "i18n"
+        for po in Path("i18n").glob("*/LC_MESSAGES/*.po"):
+            mo = target_root / po.relative_to("i18n").with_suffix(".mo")
+            mo.parent.mkdir(parents=True, exist_ok=True)
+            with open(po, "rb") as source, open(mo, "wb") as out:
+                write_mo(out, read_po(source, locale=po.parts[1]))
 
 setup(
     name="ckanext-gkcatalog",
@@ -62,6 +82,7 @@ setup(
         "numpy>=1.24",  # the search's facet counters
         "luqum>=0.13",  # Solr/Lucene filter syntax of package_search's fq
     ],
+    cmdclass={"build_py": BuildWithTranslations},
     extras_require={
         "postgresql": ["psycopg[binary]>=3.1"],
         "test": ["pytest>=8", "psycopg[binary]>=3.1", "xlwt>=1.3", "playwright>=1.45"],  # xlwt writes the legacy .xls fixtures

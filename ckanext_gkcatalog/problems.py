@@ -208,6 +208,52 @@ class Problem:
                 "params": self.params, "message_zh": self.message("zh"), "message_en": self.message("en")}
 
 
+# A harvest job's closing message: stored as a code and its params (gk_job.message_code/_params), and
+# worded when shown, in the reader's language.
+JOB_MESSAGES = {
+    "unchanged": ("来源自上次采集以来没有变化", "the source has not changed since the last harvest"),
+    "nothing_read": ("未能从 {files} 读到任何内容,保留上次成功采集的数据",
+                     "nothing could be read from {files}; the last good harvest is kept"),
+    "fetch_failed": ("下载失败,保留上次成功采集的数据", "fetch failed; the last good harvest is kept"),
+    "unexpected_error": ("{stage}阶段出现意外错误({reason}),保留上次成功采集的数据",
+                         "unexpected error in the {stage} stage ({reason}); the last good harvest is kept"),
+    "interrupted": ("采集进程在任务结束前退出,已由下一次运行关闭",
+                    "the harvesting process ended before the job did; closed by the next run"),
+    "legacy": ("{text}", "{text}"),  # a message stored as text before the codes (migration 0007)
+}
+# words stored as codes, as pages, exports and commands show them: a job's status, its stages, a
+# finding's severity, a baseline change
+CODE_LABELS = {
+    "running": ("进行中", "running"), "finished": ("已完成", "finished"), "failed": ("失败", "failed"),
+    "aborted": ("已中止", "aborted"), "unchanged": ("未变化", "unchanged"),
+    "gather": ("收集", "gather"), "fetch": ("下载", "fetch"), "parse": ("解析", "parse"), "validate": ("校验", "validate"),
+    "match": ("匹配", "match"), "index": ("索引", "index"), "import": ("入库", "import"), "score": ("评分", "score"),
+    "assess": ("评估", "assess"),
+    "error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info"),
+    "added": ("新增", "added"), "removed": ("删除", "removed"), "renamed": ("更名", "renamed"),
+    "changed": ("要素变化", "elements changed"),
+}
+
+
+def code_label(code: str | None, lang: str = "zh") -> str:
+    """A stored code in 'zh' or 'en' (an unknown code as it is)."""
+    zh, en = CODE_LABELS.get(code or "", (code or "",) * 2)
+    return en if lang == "en" else zh
+
+
+def job_message(code: str | None, params: dict | None, lang: str = "zh") -> str:
+    """A job's message in 'zh' or 'en'; '' for none, the code itself for one this version does not know."""
+    if not code:
+        return ""
+    if code not in JOB_MESSAGES:
+        return code
+    params = dict(params or {})
+    if "stage" in params:
+        params["stage"] = code_label(params["stage"], lang)
+    zh, en = JOB_MESSAGES[code]
+    return (zh if lang == "zh" else en).format_map(_DefaultDict(params))
+
+
 class _DefaultDict(dict):
     def __missing__(self, key):
         return "?"

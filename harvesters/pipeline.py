@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 import requests
 
 from ckanext_gkcatalog.assess import assess, matchers
-from ckanext_gkcatalog.problems import Location, Problem
+from ckanext_gkcatalog.problems import Location, Problem, job_message
 
 from .ckan import gather_ckan
 from .fetch import FetchError, FetchLimits, fetch, guarded_session
@@ -40,7 +40,12 @@ class JobReport:
     county_code: str
     status: str  # finished | unchanged | failed
     counts: dict
-    message: str | None = None
+    message_code: str | None = None  # problems.JOB_MESSAGES
+    message_params: dict | None = None
+
+    @property
+    def message(self) -> str:
+        return job_message(self.message_code, self.message_params, "en")
 
 
 def _finding(problem: Problem, stage: str, source, item_id: str | None = None, domain: str | None = None) -> dict:
@@ -157,7 +162,7 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
         fetch_state = {"http_etag": pages[0].etag if single else None,
                        "http_last_modified": pages[0].last_modified if single else None}
         if (single and pages[0].not_modified) or digest == source.content_hash:
-            status, message = "unchanged", "the source has not changed since the last harvest"
+            status, message = "unchanged", ("unchanged", {})
             return _end(store, job.id, source, status, counts, timings, message, findings, fetch_state)
         county = store.county(source.county_code)
         defaults = {"county_code": county.code, "county_name": county.name, "domain": source.domain}
@@ -171,7 +176,7 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
         findings.extend(_finding(problem, step, source, item_id, domain)
                         for step, problem, item_id, domain in parsed.problems)
         if parsed.empty:  # a page that gave nothing is broken, not emptied: withdrawing its items would lose data
-            message = f"nothing could be read from {', '.join(parsed.empty)}; the last good harvest is kept"
+            message = ("nothing_read", {"files": ", ".join(parsed.empty)})
             counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
             return _end(store, job.id, source, "failed", counts, timings, message, findings)
         records = parsed.records
@@ -185,13 +190,13 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
     except FetchError as exc:
         findings.append(_finding(exc.problem, "fetch", source))
         counts["errors"] = 1
-        message = "fetch failed; the last good harvest is kept"
+        message = ("fetch_failed", {})
     except Exception as exc:  # a bug must not stop the other sources; the job says what happened, and where
         reason = f"{type(exc).__name__}: {str(exc)[:300]}"
         problem = Problem("unexpected_error", Location(file=source.url), {"stage": stage, "reason": reason})
         findings.append(_finding(problem, stage, source))
         counts["errors"] += 1
-        message = f"unexpected error in the {stage} stage ({reason}); the last good harvest is kept"
+        message = ("unexpected_error", {"stage": stage, "reason": reason})
     return _end(store, job.id, source, status, counts, timings, message, findings)
 
 
@@ -220,7 +225,7 @@ def _end(store, job_id, source, status, counts, timings, message, findings, unch
     if status == "failed":  # nothing was imported: the findings' items may not exist, their locations say where
         findings = [{**f, "item_id": None} for f in findings]
     store.finish_job(job_id, status, counts, timings, message, findings, unchanged_state)
-    return JobReport(job_id, source.id, source.county_code, status, counts, message)
+    return JobReport(job_id, source.id, source.county_code, status, counts, *(message or (None, None)))
 
 
 def _format(kind: str | None) -> str | None:

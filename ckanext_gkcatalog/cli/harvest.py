@@ -60,7 +60,8 @@ def jobs(ctx: Context, source_id, job_id, limit, fmt):
     def summary(j):
         return {"id": j.id, "source_id": j.source_id, "status": j.status, "started_at": j.started_at.isoformat(),
                 "finished_at": j.finished_at.isoformat() if j.finished_at else None, "timings": j.timings,
-                **{k: getattr(j, k) for k in ("added", "updated", "unchanged", "withdrawn", "errors")}, "message": j.message}
+                **{k: getattr(j, k) for k in ("added", "updated", "unchanged", "withdrawn", "errors")},
+                "message_code": j.message_code, "message_params": j.message_params}
     if job_id:
         job = ctx.store.job(job_id)
         if job is None:
@@ -72,8 +73,11 @@ def jobs(ctx: Context, source_id, job_id, limit, fmt):
                  "message_zh": f.message_zh, "message_en": f.message_en} for f in findings]}, ensure_ascii=False, indent=2))
             return
         click.echo(json.dumps(summary(job), ensure_ascii=False))
+        if job.message_code:
+            click.echo(job_message(job.message_code, job.message_params, ctx.lang))
         for f in findings:
-            click.echo(f"[{f.stage}] {f.severity}: {f.message_zh if ctx.lang == 'zh' else f.message_en}")
+            click.echo(f"[{code_label(f.stage, ctx.lang)}] {code_label(f.severity, ctx.lang)}: "
+                       f"{f.message_zh if ctx.lang == 'zh' else f.message_en}")
         return
     records = ctx.store.jobs(source_id, limit)
     if fmt == "json":

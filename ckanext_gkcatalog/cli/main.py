@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 
 import click
 
 from .base import Context, Refused
+from .translate import language_of, translate_command, use_language
 
 # command name -> "module:object" under ckanext_gkcatalog.cli
 COMMANDS = {
@@ -36,6 +38,14 @@ COMMANDS = {
 class LazyGroup(click.Group):
     """A group whose commands are imported when they are asked for (to run, or for --help)."""
 
+    def main(self, args=None, *rest, **kwargs):
+        """Words click's messages and the help in the user's language before anything is parsed."""
+        self.lang = language_of(list(sys.argv[1:] if args is None else args))
+        if self.lang in ("zh", "en"):
+            use_language(self.lang)
+            translate_command(self, self.lang)
+        return super().main(args, *rest, **kwargs)
+
     def list_commands(self, ctx) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
 
@@ -57,7 +67,8 @@ class LazyGroup(click.Group):
         if name in self.commands or name not in COMMANDS:
             return super().get_command(ctx, name)
         module, attribute = COMMANDS[name].split(":")
-        return getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+        command = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+        return translate_command(command, getattr(self, "lang", "zh"))
 
 
 @click.group(name="gkcatalog", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

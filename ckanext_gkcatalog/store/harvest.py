@@ -31,17 +31,18 @@ class HarvestStore(SearchStore):
             for job in s.scalars(select(Job).where(Job.status == "running")):
                 if not still_running(job):
                     job.status, job.finished_at = "aborted", utcnow()
-                    job.message = "the harvesting process ended before the job did; closed by the next run"
+                    job.message_code, job.message_params = "interrupted", {}
                     closed += 1
         return closed
 
-    def finish_job(self, job_id: int, status: str, counts: dict, timings: dict, message: str | None,
+    def finish_job(self, job_id: int, status: str, counts: dict, timings: dict, message: tuple | None,
                    findings: list, unchanged_state: dict | None = None) -> Job:
         """Close a job and schedule its source's next run, in one transaction. `unchanged_state` (the fetch
         state of a source that did not change) is saved with the time of the check; its items stay as they are."""
         with self.session() as s:
             job = s.get(Job, job_id)
-            job.status, job.finished_at, job.timings, job.message = status, utcnow(), timings, message
+            job.status, job.finished_at, job.timings = status, utcnow(), timings
+            job.message_code, job.message_params = message or (None, None)
             if unchanged_state is not None:
                 counts["unchanged"] = self._checked_unchanged(s, job.source_id, unchanged_state)
             for key in ("added", "updated", "unchanged", "withdrawn", "errors"):

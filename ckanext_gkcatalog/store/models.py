@@ -111,7 +111,8 @@ class Job(Base):
     unchanged = Column(Integer, default=0, nullable=False)
     withdrawn = Column(Integer, default=0, nullable=False)
     errors = Column(Integer, default=0, nullable=False)
-    message = Column(Text, nullable=True)
+    message_code = Column(String(40), nullable=True)  # problems.JOB_MESSAGES: worded when shown
+    message_params = Column(JSONType, nullable=True)
 
 
 class Item(Base):

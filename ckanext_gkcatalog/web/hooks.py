@@ -13,6 +13,7 @@ from flask import abort, current_app, jsonify, redirect, request, url_for
 from flask_login import UserMixin, current_user, login_required
 from werkzeug.exceptions import BadRequest
 
+from .. import problems
 from ..problems import RULE_NAMES
 from ..schema import load_schema
 from ..scoring import RATING_LABELS, WEIGHTS
@@ -74,21 +75,14 @@ def match_label(method: str | None) -> str:
     return _in_page_language(MATCH_LABELS.get(method or "", (method or "–",) * 2))
 
 
-# words stored as codes, as the pages show them: a job's status, its stages, a finding's severity
-CODE_LABELS = {
-    "running": ("进行中", "running"), "finished": ("已完成", "finished"), "failed": ("失败", "failed"),
-    "aborted": ("已中止", "aborted"), "unchanged": ("未变化", "unchanged"),
-    "gather": ("收集", "gather"), "fetch": ("下载", "fetch"), "parse": ("解析", "parse"), "validate": ("校验", "validate"),
-    "match": ("匹配", "match"), "index": ("索引", "index"), "import": ("入库", "import"), "score": ("评分", "score"),
-    "error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info"),
-    "added": ("新增", "added"), "removed": ("删除", "removed"), "renamed": ("更名", "renamed"),
-    "changed": ("要素变化", "elements changed"),
-}
-
-
 def code_label(code: str | None) -> str:
     """A status, stage or severity code in the page's language (an unknown code as it is)."""
-    return _in_page_language(CODE_LABELS.get(code or "", (code or "",) * 2))
+    return problems.code_label(code, lang())
+
+
+def job_message(job) -> str:
+    """A job's closing message in the page's language."""
+    return problems.job_message(job.message_code, job.message_params, lang())
 
 
 def rule_label(rule: str) -> str:
@@ -174,7 +168,7 @@ def switch_language(target: str) -> str:
 def template_helpers():
     return {"domain_label": domain_label, "rating_label": rating_label, "message": message, "link": link, "lang": lang(),
             "is_admin": is_admin, "user_name": user_name(), "switch_language": switch_language, "match_label": match_label,
-            "code_label": code_label, "field_label": field_label, "rule_label": rule_label,
+            "code_label": code_label, "job_message": job_message, "field_label": field_label, "rule_label": rule_label,
             "csrf_field": current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
             "weights": WEIGHTS, "layout": current_app.config.get("GKCATALOG_LAYOUT", "gkcatalog/base.html"),
             "percent": lambda v: f"{v * 100:.0f}%", "when": lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "–"}

@@ -12,6 +12,7 @@ import pytest
 
 from ckanext_gkcatalog.harvesters.fetch import FetchLimits
 from ckanext_gkcatalog.harvesters.pipeline import HarvestSettings, harvest
+from ckanext_gkcatalog.problems import job_message
 from ckanext_gkcatalog.store import Store
 
 from servers import LocalServer
@@ -147,7 +148,9 @@ def test_kill_9_mid_harvest_leaves_a_job_the_next_run_closes(tmp_path, site):
     good = register(store, site)
     harvest(store, [good], SETTINGS)
     (killed,) = store.jobs(slow.id)
-    assert killed.status == "aborted" and killed.finished_at is not None and "closed by the next run" in killed.message
+    assert killed.status == "aborted" and killed.finished_at is not None and killed.message_code == "interrupted"
+    assert "closed by the next run" in job_message(killed.message_code, killed.message_params, "en")
+    assert "下一次运行" in job_message(killed.message_code, killed.message_params, "zh")
 
 
 def test_two_harvests_in_one_process_do_not_abort_each_other(store, site):

@@ -59,11 +59,17 @@ def test_downloads_of_results_are_read_back_and_safe(app):
     found = client.get("/search?q=救助").get_data(as_text=True)
     total = int(re.search(r'id="total">共 (\d+) 个事项', found).group(1))
     rows = list(csv.DictReader(io.StringIO(client.get("/search/export.csv?q=救助").get_data(as_text=True).lstrip("\ufeff"))))
-    assert len(rows) == total and all(r["county_code"] == "990101" for r in rows)
-    assert all(not (r["county_name"] or "").startswith(("=", "+", "-", "@")) for r in rows)
+    assert len(rows) == total and all(r["县级代码"] == "990101" for r in rows)  # headers and values in words
+    assert all(not (r["县(市、区)"] or "").startswith(("=", "+", "-", "@")) for r in rows)
+    assert {r["试点领域"] for r in rows} <= {"社会救助", "社会保险", "就业", "养老服务"} and not english_left(" ".join(rows[0]))
+    assert any("政府网站" in r["公开渠道和载体"] for r in rows) and not any("government_website" in r["公开渠道和载体"] for r in rows)
     book = load_workbook(io.BytesIO(client.get("/search/export.xlsx?q=救助").data))
-    assert book.active.max_row == total + 1
-    assert len(json.loads(client.get("/search/export.json?q=救助").data)) == total
+    assert book.active.max_row == total + 1 and book.active["A1"].value == "事项标识"
+    coded = json.loads(client.get("/search/export.json?q=救助").data)  # JSON is for programs: it keeps the codes
+    assert len(coded) == total and all(isinstance(r["channels"], list) for r in coded)
+    assert any("government_website" in r["channels"] for r in coded)
+    english = list(csv.DictReader(io.StringIO(client.get("/search/export.csv?q=救助&lang=en").get_data(as_text=True).lstrip("\ufeff"))))
+    assert english[0]["County code"] == "990101" and "Government website" in {c for r in english for c in r["Channels"].split("、")}
 
 
 def test_an_item_page_shows_its_fields_source_match_and_history(app, store):

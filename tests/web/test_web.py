@@ -33,7 +33,8 @@ def test_county_baseline_and_job_pages(app, store):
 def test_exports_are_safe_for_spreadsheets(app):
     client = app.test_client()
     rows = list(csv.reader(io.StringIO(client.get("/export/ranking.csv").get_data().decode("utf-8-sig"))))
-    assert rows[0][:3] == ["rank", "county_code", "county_name"]
+    assert rows[0][:6] == ["排名", "县级代码", "县(市、区)", "市(州)", "得分", "等级"]  # words, in the page's language
+    assert rows[1][5] in ("优秀", "良好", "合格", "不合格")
     assert rows[1][3] == "'=HYPERLINK(\"http://x\")"  # the city cell is text, not a formula
     book = openpyxl.load_workbook(io.BytesIO(client.get("/export/gaps.xlsx").get_data()))
     city = book.active.cell(row=2, column=3)
@@ -100,7 +101,7 @@ def test_a_baseline_revision_on_its_page_in_its_export_and_on_the_command_line(a
     assert not english_left(f"<html><body>{section}</body></html>"), english_left(f"<html><body>{section}</body></html>")
     exported = client.get("/export/baseline-changes.csv?domain=social_assistance&from=1&to=2")
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
-    assert [(r["county_code"], r["level2"]) for r in rows] == [("990101", "资金使用情况")]
+    assert [(r["县级代码"], r["二级事项"]) for r in rows] == [("990101", "资金使用情况")]
     assert client.get("/export/baseline-changes.csv?domain=employment").status_code == 404
     printed = CliRunner().invoke(main, ["--db", store.url, "baseline", "diff", "社会救助", "1", "2", "--format", "json"])
     found = json.loads(printed.output)
@@ -132,7 +133,7 @@ def test_the_baseline_page_tells_items_apart_and_lists_the_counties_lacking_each
     export = tree.xpath("//table[@id='coverage']//tr[1]/td[@class='lacking']//a[text()='CSV']/@href")[0]
     rows = list(csv.DictReader(io.StringIO(client.get(export).get_data(as_text=True).lstrip("\ufeff"))))
     code = store.baseline("social_assistance").items[0].code
-    assert [(r["county_code"], r["baseline_code"]) for r in rows] == [("990101", code)]
+    assert [(r["县级代码"], r["基准事项编号"]) for r in rows] == [("990101", code)]
 
 
 def test_the_overview_opens_on_what_needs_attention_worst_first(app, store, county_site):

@@ -121,8 +121,9 @@ def job(job_id):
     record = store().job(job_id)
     if record is None:
         abort(404)
-    return render_template("gkcatalog/job.html", job=record, source=store().source(record.source_id)
-                           if record.source_id else None, findings=store().findings(job_id))
+    source = store().source(record.source_id) if record.source_id else None
+    return render_template("gkcatalog/job.html", job=record, source=source, findings=store().findings(job_id),
+                           county=store().county(source.county_code) if source else None)
 
 
 def export_table(name, fmt):
@@ -135,7 +136,7 @@ def export_table(name, fmt):
         rows, columns = dashboard.ranking_rows(dashboard.overview(store(), city, domain)), dashboard.RANKING_COLUMNS
     else:
         rows, columns = dashboard.gap_list(store(), domain, city, request.args.get("code") or None), dashboard.GAP_COLUMNS
-    data = export(rows, list(columns), fmt, sheet=name)
+    data = export(rows, list(columns), fmt, lang(), sheet=name)
     return Response(data, mimetype=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="gkcatalog-{name}.{fmt}"'})
 
@@ -146,6 +147,6 @@ def _changes_export(fmt: str):
     changed = changes.revision(store(), domain, _version("from"), _version("to")) if domain else None
     if changed is None:
         abort(404)
-    data = export(changes.missing_rows(changed), list(changes.MISSING_COLUMNS), fmt, sheet="baseline-changes")
+    data = export(changes.missing_rows(changed), list(changes.MISSING_COLUMNS), fmt, lang(), sheet="baseline-changes")
     filename = f"gkcatalog-{domain}-v{changed.old.version}-v{changed.new.version}-missing.{fmt}"
     return Response(data, mimetype=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{filename}"'})

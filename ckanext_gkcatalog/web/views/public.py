@@ -68,7 +68,7 @@ def export_results(fmt):
     found = searcher(store()).search(query, facets=())
     counties = {c.code: c for c in store().counties()}
     rows = [_export_row(hit.item, counties) for hit in found.hits]
-    data = export(rows, list(EXPORT_COLUMNS), fmt, sheet="search")
+    data = export(rows, list(EXPORT_COLUMNS), fmt, lang(), sheet="search")
     return Response(data, mimetype=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="gkcatalog-search.{fmt}"'})
 
@@ -79,9 +79,6 @@ def _export_row(item, counties: dict) -> dict:
     row = {name: fields.get(name) for name in EXPORT_COLUMNS}
     row.update(id=item.id, county_code=item.county_code, county_name=county.name if county else "",
                domain=item.domain, level1=item.level1, level2=item.level2, level3=item.level3)
-    for name in ("channels", "audience", "mode", "tiers"):
-        if isinstance(row[name], list):
-            row[name] = "、".join(map(str, row[name]))
     return row
 
 
