@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlencode, urlsplit
 
 from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required
 from werkzeug.exceptions import BadRequest
 
@@ -78,6 +79,13 @@ def match_label(method: str | None) -> str:
 def code_label(code: str | None) -> str:
     """A status, stage or severity code in the page's language (an unknown code as it is)."""
     return problems.code_label(code, lang())
+
+
+def baseline_title(baseline) -> str:
+    """A baseline's title; a demo baseline's (bilingual in its file) in the page's language."""
+    if baseline.is_demo:
+        return _("Partial demo baseline: %(domain)s", domain=domain_label(baseline.domain))
+    return baseline.title
 
 
 def job_message(job) -> str:
@@ -168,7 +176,7 @@ def switch_language(target: str) -> str:
 def template_helpers():
     return {"domain_label": domain_label, "rating_label": rating_label, "message": message, "link": link, "lang": lang(),
             "is_admin": is_admin, "user_name": user_name(), "switch_language": switch_language, "match_label": match_label,
-            "code_label": code_label, "job_message": job_message, "field_label": field_label, "rule_label": rule_label,
+            "code_label": code_label, "job_message": job_message, "baseline_title": baseline_title, "field_label": field_label, "rule_label": rule_label,
             "csrf_field": current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
             "weights": WEIGHTS, "layout": current_app.config.get("GKCATALOG_LAYOUT", "gkcatalog/base.html"),
             "percent": lambda v: f"{v * 100:.0f}%", "when": lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "–"}
