@@ -79,6 +79,7 @@ setup(
         "waitress>=3.0",
         "lxml>=5",
         "python-docx>=1.1",
+        "cairosvg>=2.7",  # the circular's charts: the dashboards' SVG as PNG (needs Debian's libcairo2)
         "numpy>=1.24",  # the search's facet counters
         "luqum>=0.13",  # Solr/Lucene filter syntax of package_search's fq
     ],

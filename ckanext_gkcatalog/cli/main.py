@@ -28,6 +28,7 @@ COMMANDS = {
     "harvest": "harvest:harvest",
     "jobs": "harvest:jobs",
     "assess": "assess:assess",
+    "report": "report:report",
     "decide": "assess:decide",
     "search-index": "search:search_index",
     "serve": "serve:serve",

@@ -1,13 +1,15 @@
 """The pages everyone may read: the province overview, a county, a baseline, the jobs and a job, and the
-exports of the ranking and the gap list."""
+exports of the ranking and the gap list, and the circular (通报)."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ...reports import changes, charts, dashboard
+from ...reports import changes, charts, circular, dashboard
 from ...reports.attention import attention
 from ...schema import load_schema
 from ...scoring import RATINGS
@@ -127,6 +129,8 @@ def job(job_id):
 
 
 def export_table(name, fmt):
+    if name == "circular":
+        return _circular(fmt)
     if fmt not in MEDIA_TYPES or name not in ("ranking", "gaps", "baseline-changes"):
         abort(404)
     if name == "baseline-changes":
@@ -139,6 +143,25 @@ def export_table(name, fmt):
     data = export(rows, list(columns), fmt, lang(), sheet=name)
     return Response(data, mimetype=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="gkcatalog-{name}.{fmt}"'})
+
+
+def _circular(fmt: str):
+    """The circular (通报) as DOCX or XLSX (?city=&period=), in the province's template when one is set."""
+    if fmt not in ("docx", "xlsx"):
+        abort(404)
+    city = request.args.get("city") or None
+    content = circular.build(store(), (request.args.get("period") or "")[:40] or None, city,
+                             os.environ.get("GKCATALOG_CIRCULAR_ISSUER", ""))
+    if not content.view.rows:
+        abort(404)
+    template_path = os.environ.get("GKCATALOG_CIRCULAR_TEMPLATE")
+    template = open(template_path, "rb").read() if fmt == "docx" and template_path else None
+    data = circular.write_docx(content, template) if fmt == "docx" else circular.write_xlsx(content)
+    media = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             "xlsx": MEDIA_TYPES["xlsx"]}[fmt]
+    name = quote(f"{content.title}.{fmt}")
+    return Response(data, mimetype=media, headers={
+        "Content-Disposition": f"attachment; filename=\"gkcatalog-circular.{fmt}\"; filename*=UTF-8''{name}"})
 
 
 def _changes_export(fmt: str):
