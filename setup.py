@@ -86,7 +86,7 @@ setup(
     cmdclass={"build_py": BuildWithTranslations},
     extras_require={
         "postgresql": ["psycopg[binary]>=3.1"],
-        "test": ["pytest>=8", "psycopg[binary]>=3.1", "xlwt>=1.3", "playwright>=1.45"],  # xlwt writes the legacy .xls fixtures
+        "test": ["pytest>=8", "psycopg[binary]>=3.1", "xlwt>=1.3", "playwright>=1.45", "aiosmtpd>=1.4"],  # xlwt writes the legacy .xls fixtures
     },
     entry_points={
         "console_scripts": ["gkcatalog = ckanext_gkcatalog.cli:main"],

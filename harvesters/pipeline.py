@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import requests
 
+from ckanext_gkcatalog import notices
 from ckanext_gkcatalog.assess import assess, matchers
 from ckanext_gkcatalog.problems import Location, Problem, job_message
 
@@ -31,6 +32,7 @@ class HarvestSettings:
     workers: int = 4  # sources fetched and imported at once (threads)
     processes: int = 0  # parser processes; 0 or 1 parses in the harvesting threads
     assess: bool = True  # score the counties whose catalogs changed (items are matched and checked at import)
+    notify: bool = True  # tell the notice recipients what got worse (notices.py), when there are any
 
 
 @dataclass
@@ -92,10 +94,14 @@ def job_still_running(job) -> bool:
     return pid_alive(job.pid)
 
 
-def harvest(store, sources: list, settings: HarvestSettings | None = None, on_done=None) -> list[JobReport]:
-    """Harvest sources concurrently; `on_done(report)` is called as each one ends (a progress bar)."""
+def harvest(store, sources: list, settings: HarvestSettings | None = None, on_done=None,
+            on_notice=None) -> list[JobReport]:
+    """Harvest sources concurrently; `on_done(report)` is called as each one ends (a progress bar), and
+    `on_notice(delivery)` for each notice sent (or failed) once the harvest is assessed."""
     settings = settings or HarvestSettings()
     store.close_stale_jobs(job_still_running)
+    watched = settings.notify and bool(store.recipients(enabled_only=True))
+    before = notices.state(store) if watched else None
     reports = []
     parsers = _ParserPool(settings.processes) if settings.processes > 1 and len(sources) > 1 else None
     prepared = matchers(store)
@@ -116,6 +122,10 @@ def harvest(store, sources: list, settings: HarvestSettings | None = None, on_do
     if landed and settings.assess:
         pairs = store.source_pairs(list(landed))
         assess(store, list(pairs), {pair: landed[source_id] for pair, source_id in pairs.items()})
+    if watched:
+        for delivery in notices.deliver(store, notices.news(store, before, notices.state(store)), settings.limits):
+            if on_notice:
+                on_notice(delivery)
     return sorted(reports, key=lambda r: r.job_id)
 
 

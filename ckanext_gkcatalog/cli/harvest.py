@@ -8,6 +8,7 @@ import sys
 import click
 
 from ..harvesters.pipeline import HarvestSettings, harvest as run_harvest
+from ..problems import code_label, job_message
 from .base import Context, Refused, fetch_options, limits, pass_ctx, table
 
 
@@ -38,13 +39,21 @@ def harvest(ctx: Context, county, source_id, due, workers, processes, allow_netw
         click.echo(ctx.say("没有需要采集的来源。", "No sources to harvest."))
         return
     settings = HarvestSettings(limits(allow_network, timeout, max_bytes), workers, processes)
+    told = []
     with click.progressbar(length=len(chosen), label=ctx.say("采集", "Harvesting"), file=sys.stderr) as bar:
-        reports = run_harvest(store, chosen, settings, on_done=lambda report: bar.update(1))
+        reports = run_harvest(store, chosen, settings, on_done=lambda report: bar.update(1), on_notice=told.append)
     header = ctx.say(["作业", "来源", "县", "状态", "新增", "更新", "未变", "撤下", "错误"],
                      ["job", "source", "county", "status", "added", "updated", "unchanged", "withdrawn", "errors"])
-    click.echo(table(header, [[str(r.job_id), str(r.source_id), r.county_code, r.status,
+    click.echo(table(header, [[str(r.job_id), str(r.source_id), r.county_code, code_label(r.status, ctx.lang),
                                 *(str(r.counts.get(k, 0)) for k in ("added", "updated", "unchanged", "withdrawn", "errors"))]
                                for r in reports]))
+    for delivery in told:
+        if delivery.error:
+            click.echo(ctx.say(f"! 通知 {delivery.address} 未发出:{delivery.error}",
+                               f"! the notice to {delivery.address} was not sent: {delivery.error}"), err=True)
+        else:
+            click.echo(ctx.say(f"已通知 {delivery.address}:{delivery.sent} 项新情况",
+                               f"notified {delivery.address}: {delivery.sent} new problems"))
     if any(r.status == "failed" for r in reports):
         sys.exit(1)
 
@@ -88,6 +97,6 @@ def jobs(ctx: Context, source_id, job_id, limit, fmt):
     rows = []
     for j in records:
         took = f"{(j.finished_at - j.started_at).total_seconds():.2f}" if j.finished_at else "-"
-        rows.append([str(j.id), str(j.source_id or "-"), j.status, j.started_at.strftime("%Y-%m-%d %H:%M:%S"), took,
+        rows.append([str(j.id), str(j.source_id or "-"), code_label(j.status, ctx.lang), j.started_at.strftime("%Y-%m-%d %H:%M:%S"), took,
                      *(str(getattr(j, k)) for k in ("added", "updated", "unchanged", "withdrawn", "errors"))])
     click.echo(table(header, rows))

@@ -29,6 +29,7 @@ COMMANDS = {
     "jobs": "harvest:jobs",
     "assess": "assess:assess",
     "report": "report:report",
+    "notice": "notice:notice",
     "decide": "assess:decide",
     "search-index": "search:search_index",
     "serve": "serve:serve",

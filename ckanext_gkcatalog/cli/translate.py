@@ -22,6 +22,14 @@ CLICK_MODULES = ("core", "exceptions", "formatting", "decorators", "types", "par
 HELP_KEYWORDS = ("help", "short_help")
 
 
+def N_(text: str) -> str:
+    """Marks a word for the catalog that click translates from a variable (Babel cannot see those)."""
+    return text
+
+
+CLICK_WORDS = (N_("required"),)
+
+
 def language_of(args: list[str]) -> str:
     """The language a command line asks for: `--lang X` before the command, else GKCATALOG_LANG, else zh."""
     for i, arg in enumerate(args):

@@ -244,6 +244,30 @@ class User(Base):
     created_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
+class NoticeRecipient(Base):
+    """Who is told when a harvest makes things worse: an e-mail address or a webhook URL, for the whole
+    province or scoped to a city or a county."""
+    __tablename__ = "gk_notice_recipient"
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(10), nullable=False)  # email | webhook
+    address = Column(String(500), nullable=False)
+    city_name = Column(String(100), nullable=True)
+    county_code = Column(String(6), nullable=True)
+    lang = Column(String(5), default="zh", nullable=False)
+    enabled = Column(Boolean, default=True, nullable=False)
+    created_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class NoticeSent(Base):
+    """A piece of news a recipient was told, so that it is never told twice."""
+    __tablename__ = "gk_notice_sent"
+    __table_args__ = (UniqueConstraint("recipient_id", "news_key", name="uq_gk_notice_sent"),)
+    id = Column(Integer, primary_key=True)
+    recipient_id = Column(Integer, ForeignKey("gk_notice_recipient.id", ondelete="CASCADE"), nullable=False)
+    news_key = Column(String(200), nullable=False)
+    sent_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
 def aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes for the UTC values we stored."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -5,8 +5,8 @@ Pages: the province overview (/), a county (/county/CODE, with its catalog as a 
 /county/CODE/catalog.csv|xlsx), a baseline (/baseline/DOMAIN), jobs (/jobs, /job/ID), exports
 (/export/ranking.csv|xlsx|json, /export/gaps.…); the public search (/search, its results as files at
 /search/export.csv|xlsx|json), an item (/item/ID, /item/ID.json) and the read-only CKAN-compatible
-Action API (/api/3/action/NAME); county staff's template (/template/DOMAIN.xlsx) and checker (/check). Harvest, source and declaration
-administration need an admin login. Reading is public unless GKCATALOG_PRIVATE is set. Chinese by default,
+Action API (/api/3/action/NAME); county staff's template (/template/DOMAIN.xlsx) and checker (/check). Harvest, source, declaration
+and notice administration need an admin login. Reading is public unless GKCATALOG_PRIVATE is set. Chinese by default,
 English with ?lang=en (remembered in a cookie). Jinja2 autoescapes everything harvested.
 """
 from __future__ import annotations
@@ -40,6 +40,8 @@ ROUTES = [
     ("/admin/sources", admin.sources, ["GET"]),
     ("/admin/sources/<int:source_id>/<action>", admin.source_action, ["POST"]),
     ("/admin/county/<code>/decide", admin.decide, ["POST"]),
+    ("/admin/notices", admin.notices, ["GET", "POST"]),
+    ("/admin/notices/<int:recipient_id>/<action>", admin.notice_action, ["POST"]),
 ]
 
 blueprint = Blueprint("gkcatalog", __name__, template_folder="templates", static_folder="static",

@@ -82,6 +82,18 @@ BAD = [  # (arguments; {folder} is the world's folder) -- at least one per comma
     ["publish", "{folder}/notes.txt", "--ckan", "http://county.example"],
     ["publish", "{folder}/notes.txt", "--ckan", "http://county.example", "--county", "12", "--apikey", "k"],
     ["publish", "{folder}/notes.txt", "--ckan", "javascript:alert(1)", "--county", "990101", "--apikey", "k"],
+    ["report", "-o", "{folder}/c.docx"],  # nothing assessed yet
+    ["report", "--city", "亚特兰蒂斯市", "-o", "{folder}/c.docx"],
+    ["report", "--format", "pdf", "-o", "{folder}/c.pdf"],
+    ["report", "--template", "{folder}/notes.txt", "-o", "{folder}/c.docx"],
+    ["notice", "add", "--email", "not-an-address"],
+    ["notice", "add", "--webhook", "javascript:alert(1)"],
+    ["notice", "add", "--email", "a@b.cn", "--webhook", "https://x.example/"],
+    ["notice", "add", "--email", "a@b.cn", "--county", "999999"],
+    ["notice", "list", "--format", "xml"],
+    ["notice", "remove", "99999"],
+    ["notice", "disable", "99999"],
+    ["notice", "enable", "abc"],
 ]
 
 

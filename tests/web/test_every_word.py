@@ -75,7 +75,7 @@ def test_every_msgid_has_a_chinese_translation():
 def help_english(text: str) -> set:
     """English words in a --help text, outside option names, metavars (upper case) and code spans."""
     text = re.sub(r"(?m)^ {2}[a-z][\w-]*(?= {2,}| *$)|gkcatalog(?: [a-z-]+)*", " ", text)  # commands' names
-    text = re.sub(r"--?[a-z][\w-]*|`[^`]*`|\[[a-z|0-9]+\]|https?://\S+|\S+\.(?:db|gov\.cn)\S*|ckanext-gkcatalog", " ", text)
+    text = re.sub(r"--?[a-z][\w-]*|`[^`]*`|\{[a-z]+\}|\[[a-z|0-9]+\]|https?://\S+|\S+\.(?:db|gov\.cn)\S*|ckanext-gkcatalog", " ", text)
     words = set(re.findall(r"\b[a-z]{3,}\b", text))
     return words - {"gkcatalog", "ckanext", "ckan", "auto", "postgresql", "employment", "yaml", "xlsx", "csv", "json", "html",
                     "docx", "text", "table", "sqlite", "zh", "en"}

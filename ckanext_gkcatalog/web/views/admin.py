@@ -1,4 +1,5 @@
-"""Administration: logging in and out, the sources with their harvests, and a county's declarations.
+"""Administration: logging in and out, the sources with their harvests, a county's declarations, and who
+is told when a harvest makes things worse (notices).
 Every page but the login needs an admin (admin_required); every form carries a CSRF token."""
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from ...assess import assess
 from ...decisions import decision_problem, domain_of
 from ...harvesters.fetch import FetchLimits
 from ...harvesters.pipeline import HarvestSettings, harvest
+from ...notices import address_problem
 from ...problems import Location, Problem
-from ..hooks import PortalUser, admin_required, refuse, safe_target, store, user_name
+from ..hooks import FormError, PortalUser, admin_required, lang, refuse, safe_target, store, user_name
 
 
 def login():
@@ -73,6 +75,37 @@ def decide(code):
         store().add_decision(code, domain, baseline_code, "not_applicable", reason=reason, decided_by=user_name())
     assess(store(), [(code, domain)])
     return redirect(url_for("gkcatalog.county", code=code) + f"#{domain}")
+
+
+@admin_required
+def notices():
+    """The recipients, with a form to add one (POST) and buttons to switch each off, on or remove it."""
+    if request.method == "POST":
+        kind, address = request.form.get("kind", ""), request.form.get("address", "").strip()[:500]
+        county_code, city = request.form.get("county") or None, request.form.get("city") or None
+        problem = address_problem(kind, address)
+        if problem is None and county_code and store().county(county_code) is None:
+            problem = (f"没有行政区划代码为 {county_code} 的县", f"no county with the code {county_code}")
+        if problem:
+            raise FormError(description=problem[lang() == "en"])
+        store().add_recipient(kind, address, city, county_code, "en" if request.form.get("lang") == "en" else "zh")
+        flash(_("Recipient added."))
+        return redirect(url_for("gkcatalog.notices"))
+    counties = store().counties()
+    return render_template("gkcatalog/notices.html", recipients=store().recipients(), counties=counties,
+                           cities=sorted({c.city_name for c in counties if c.city_name}),
+                           names={c.code: c.name for c in counties})
+
+
+@admin_required
+def notice_action(recipient_id, action):
+    if action not in ("enable", "disable", "remove") or store().recipient(recipient_id) is None:
+        abort(404)
+    if action == "remove":
+        store().remove_recipient(recipient_id)
+    else:
+        store().set_recipient_enabled(recipient_id, action == "enable")
+    return redirect(url_for("gkcatalog.notices"))
 
 
 def start_harvest(sources: list) -> threading.Thread:
