@@ -23,36 +23,17 @@ import time
 from pathlib import Path
 
 
-def synthetic_baselines(per_domain: int) -> dict:
-    """Each demo baseline's items repeated under new names up to `per_domain` items, ten L2 per L1."""
-    from ckanext_gkcatalog.baseline import demo_baseline_files, load_baseline
-    from ckanext_gkcatalog.demo.province import baseline_items
+def synthetic_baselines(per_domain: int, domains: list | None = None) -> dict:
+    from ckanext_gkcatalog.demo.province import synthetic_baselines as made
 
-    baselines = {}
-    for path in demo_baseline_files():
-        baseline = load_baseline(path.read_bytes(), path.name)
-        templates = baseline_items(baseline)
-        items = []
-        for i in range(per_domain):
-            t = templates[i % len(templates)]
-            items.append(dict(t, level1=f"{t['level1']}第{i // 10 + 1}类", level2=f"{t['level2']}第{i + 1}项"))
-        baselines[baseline.domain] = items
-    return baselines
+    return made(per_domain, domains)
 
 
-def synthetic_baselines_as_baselines(per_domain: int) -> list:
+def synthetic_baselines_as_baselines(per_domain: int, domains: list | None = None) -> list:
     """The synthetic baselines as loaded Baseline objects, ready for the store."""
-    import yaml
+    from ckanext_gkcatalog.demo.province import loaded_baselines
 
-    from ckanext_gkcatalog.baseline import load_baseline
-
-    loaded = []
-    for domain, items in synthetic_baselines(per_domain).items():
-        document = {"gk_baseline": 1, "domain": domain, "demo": True, "title": f"synthetic {domain}",
-                    "items": [{k: v for k, v in i.items() if k != "domain"} for i in items]}
-        text = yaml.safe_dump(document, allow_unicode=True).encode("utf-8")
-        loaded.append(load_baseline(text, f"synthetic_{domain}.yaml", declared={"level1": None, "level2": None}))
-    return loaded
+    return loaded_baselines(synthetic_baselines(per_domain, domains))
 
 
 def wait_for(port: int) -> None:

@@ -159,3 +159,37 @@ def register_sources(store, province: Province, base_url: str) -> list:
         kind = "csv" if pub.fmt.startswith("csv") else pub.fmt
         sources.append(store.add_source(pub.county.code, f"{base_url}/{pub.path}", kind, pub.domain))
     return sources
+
+
+def synthetic_baselines(per_domain: int, domains: list[str] | None = None) -> dict:
+    """{domain: items}: each domain gets `per_domain` items made from the demo baselines' items under new
+    names, ten L2 per L1. `domains` defaults to the demo baselines' own four; every domain of the schema
+    (26) tries the dashboards at a real province's width."""
+    from ..baseline import demo_baseline_files, load_baseline
+
+    templates = [baseline_items(load_baseline(path.read_bytes(), path.name)) for path in demo_baseline_files()]
+    wanted = domains or [t[0]["domain"] for t in templates]
+    baselines = {}
+    for n, domain in enumerate(wanted):
+        source = templates[n % len(templates)]
+        items = []
+        for i in range(per_domain):
+            t = source[i % len(source)]
+            items.append(dict(t, domain=domain, level1=f"{t['level1']}第{i // 10 + 1}类", level2=f"{t['level2']}第{i + 1}项"))
+        baselines[domain] = items
+    return baselines
+
+
+def loaded_baselines(baselines: dict) -> list:
+    """synthetic_baselines(...) as Baseline objects, ready for the store (marked as demo data)."""
+    import yaml
+
+    from ..baseline import load_baseline
+
+    loaded = []
+    for domain, items in baselines.items():
+        document = {"gk_baseline": 1, "domain": domain, "demo": True, "title": f"synthetic {domain}",
+                    "items": [{k: v for k, v in i.items() if k != "domain"} for i in items]}
+        text = yaml.safe_dump(document, allow_unicode=True).encode("utf-8")
+        loaded.append(load_baseline(text, f"synthetic_{domain}.yaml", declared={"level1": None, "level2": None}))
+    return loaded

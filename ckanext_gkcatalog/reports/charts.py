@@ -28,7 +28,10 @@ def heatmap(rows: list[tuple[str, str, list]], columns: list[str], title: str) -
     cell_w, cell_h = 44, 22
     left = min(200, max(100, max((_text_width(label) for label, _, _ in rows), default=0) + 16))
     top = min(220, max(40, int(max((_text_width(c) for c in columns), default=0) * 0.72) + 16))
-    width, height = left + cell_w * len(columns) + 40, top + cell_h * len(rows) + 10
+    # a label leans right by ~0.72 of its length: the last columns' labels need room past the grid
+    right = max([40] + [int(_text_width(c) * 0.72 - (len(columns) - 1 - j) * cell_w) + cell_w // 2 + 8
+                        for j, c in enumerate(columns)])
+    width, height = left + cell_w * len(columns) + right, top + cell_h * len(rows) + 10
     body = ['<defs><pattern id="gk-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
             'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fbe9e7"/>'
             '<line x1="0" y1="0" x2="0" y2="6" stroke="#f0b8b1" stroke-width="2"/></pattern></defs>']

@@ -28,13 +28,13 @@ def all_commands(group, prefix=()):
 @pytest.mark.parametrize("path", [()] + list(all_commands(main)), ids=lambda p: " ".join(p) or "gkcatalog")
 def test_every_command_has_help(path):
     result = CliRunner().invoke(main, [*path, "--help"])
-    assert result.exit_code == 0 and "Usage:" in result.output
+    assert result.exit_code == 0 and "用法:" in result.output  # Chinese by default (the help in English: --lang en)
     assert len(result.output.splitlines()) > 3
 
 
 def test_init_and_demo_baselines(db_url):
     result = run(db_url, "init")
-    assert result.exit_code == 0 and "迁移版本 0007" in result.output
+    assert result.exit_code == 0 and "迁移版本 0008" in result.output
     result = run(db_url, "baseline", "demo")
     assert result.exit_code == 0
     assert "已载入 就业 基准目录 第1版:3 个事项,1 L1 / 3 L2(声明 9 / 25),已启用" in result.stdout

@@ -77,7 +77,6 @@ def test_news_is_told_once_to_those_in_scope(store, county_site, inbox, hook):
     assert inbox == [] and posted == []  # a first assessment is not news
 
     page = county_site.root / "sa.html"
-    good = page.read_bytes()
     page.write_bytes(b"<html><body><p>\xe7\xbd\x91\xe7\xab\x99\xe7\xbb\xb4\xe6\x8a\xa4\xe4\xb8\xad</p></body></html>")
     told = []
     (report,) = harvest(store, [source], SETTINGS, on_notice=told.append)
