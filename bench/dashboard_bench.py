@@ -1,10 +1,11 @@
-"""Dashboard benchmark: the synthetic province of harvest_bench.py, harvested once (items matched and checked
+"""Dashboard benchmark: the synthetic province of harvest_bench.py (every one of the 26 domains by default),
+harvested once (items matched and checked
 at import, counties not scored), then timed:
 - scoring the whole province (every county and domain summed from the items' assessments made at import,
   scored and stored as snapshots; goal <= 1 s), and assessing every item again after new baseline versions;
 - the overview page's server time over 100 requests through the WSGI app (goal <= 50 ms), median and p95.
 
-    python bench/dashboard_bench.py [--counties 150] [--items 100] [--db URL]
+    python bench/dashboard_bench.py [--counties 150] [--domains 26] [--items 35] [--db URL]
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from harvest_bench import register, served, synthetic_baselines_as_baselines  # 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--counties", type=int, default=150)
-    parser.add_argument("--items", type=int, default=100)
+    parser.add_argument("--items", type=int, default=35, help="baseline items per domain")
+    parser.add_argument("--domains", type=int, default=26, help="domains of the schema (0: the 4 demo ones)")
     parser.add_argument("--db", help="store URL (default: a fresh SQLite file)")
     args = parser.parse_args()
 
@@ -38,12 +40,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp, "province")
         subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "harvest_bench.py"), "--generate",
-                        str(folder), "--counties", str(args.counties), "--items", str(args.items)], check=True)
+                        str(folder), "--counties", str(args.counties), "--items", str(args.items),
+                        "--domains", str(args.domains)], check=True)
         manifest = json.loads(Path(folder, "manifest.json").read_text(encoding="utf-8"))
         with served(folder) as (port, _):
             store = Store(args.db or f"sqlite:///{tmp}/bench.db")
             store.init()
-            for baseline in synthetic_baselines_as_baselines(args.items):
+            for baseline in synthetic_baselines_as_baselines(args.items, args.domains):
                 store.add_baseline(baseline)
             sources = register(store, manifest, port)
             harvest(store, sources, HarvestSettings(FetchLimits(allowed_networks=["127.0.0.1/32"]), workers=4,
@@ -55,7 +58,7 @@ def main() -> None:
             done = assess(store, pairs)
             seconds = time.perf_counter() - started
             print(f"{label}: {len(done)} county-domains, {items} items in {seconds:.2f} s (goal <= 1 s)")
-        for baseline in synthetic_baselines_as_baselines(args.items):  # new versions: every item is matched again
+        for baseline in synthetic_baselines_as_baselines(args.items, args.domains):  # new versions: every item is matched again
             store.add_baseline(baseline)
         started = time.perf_counter()
         done = assess(store, pairs)

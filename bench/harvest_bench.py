@@ -23,13 +23,20 @@ import time
 from pathlib import Path
 
 
-def synthetic_baselines(per_domain: int, domains: list | None = None) -> dict:
+def domain_keys(count: int) -> list | None:
+    """The first `count` of the schema's 26 domains; 0: the four of the demo baselines."""
+    from ckanext_gkcatalog.schema import load_schema
+
+    return [c.value for c in load_schema().field("domain").choices][:count] if count else None
+
+
+def synthetic_baselines(per_domain: int, domains: int = 0) -> dict:
     from ckanext_gkcatalog.demo.province import synthetic_baselines as made
 
-    return made(per_domain, domains)
+    return made(per_domain, domain_keys(domains))
 
 
-def synthetic_baselines_as_baselines(per_domain: int, domains: list | None = None) -> list:
+def synthetic_baselines_as_baselines(per_domain: int, domains: int = 0) -> list:
     """The synthetic baselines as loaded Baseline objects, ready for the store."""
     from ckanext_gkcatalog.demo.province import loaded_baselines
 
@@ -67,10 +74,10 @@ def register(store, manifest: list, port: int) -> list:
                              "csv" if p["fmt"].startswith("csv") else p["fmt"], p["domain"]) for p in manifest]
 
 
-def generate(folder: str, counties: int, per_domain: int) -> None:
+def generate(folder: str, counties: int, per_domain: int, domains: int = 0) -> None:
     from ckanext_gkcatalog.demo.province import build_province, write_province
 
-    province = build_province(synthetic_baselines(per_domain), counties=counties, seed=11)
+    province = build_province(synthetic_baselines(per_domain, domains), counties=counties, seed=11)
     write_province(province, Path(folder))
     manifest = [{"code": p.county.code, "name": p.county.name, "city": p.county.city, "domain": p.domain,
                  "path": p.path, "fmt": p.fmt, "items": len(p.items)} for p in province.publications]
@@ -90,10 +97,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--processes", type=int, default=os.cpu_count(), help="parser processes")
     parser.add_argument("--db", help="store URL (default: a fresh SQLite file)")
+    parser.add_argument("--domains", type=int, default=0, help="domains of the schema (0: the 4 demo ones)")
     parser.add_argument("--generate", metavar="FOLDER", help=argparse.SUPPRESS)  # the child process's job
     args = parser.parse_args()
     if args.generate:
-        return generate(args.generate, args.counties, args.items)
+        return generate(args.generate, args.counties, args.items, args.domains)
 
     from ckanext_gkcatalog.harvesters.fetch import FetchLimits
     from ckanext_gkcatalog.harvesters.pipeline import HarvestSettings, harvest
@@ -104,7 +112,7 @@ def main() -> None:
         started = time.perf_counter()
         # generated in a child process so that the RSS measured below is the harvester's alone
         subprocess.run([sys.executable, __file__, "--generate", str(folder), "--counties", str(args.counties),
-                        "--items", str(args.items)], check=True)
+                        "--items", str(args.items), "--domains", str(args.domains)], check=True)
         manifest = json.loads(Path(folder, "manifest.json").read_text(encoding="utf-8"))
         size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
         formats = {}
@@ -116,7 +124,7 @@ def main() -> None:
         with served(folder) as (port, server_pid), RssWatch(exclude={server_pid}) as watch:
             store = Store(args.db or f"sqlite:///{tmp}/bench.db")
             store.init()
-            for baseline in synthetic_baselines_as_baselines(args.items):  # items are matched and checked at
+            for baseline in synthetic_baselines_as_baselines(args.items, args.domains):  # items are matched and checked at
                 store.add_baseline(baseline)                              # import, counties scored after
             sources = register(store, manifest, port)
             settings = HarvestSettings(FetchLimits(allowed_networks=["127.0.0.1/32"]), workers=args.workers,

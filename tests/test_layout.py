@@ -27,7 +27,7 @@ ALLOWED = {
     "demo": {"core", "demo"},
     "search": {"core", "search"},  # it is handed the store; only store/search.py writes SQL for it
     "web": {"core", "store", "reports", "search", "harvesters", "i18n", "web"},
-    "cli": {"core", "store", "reports", "search", "harvesters", "demo", "web", "cli"},
+    "cli": {"core", "store", "reports", "search", "harvesters", "demo", "web", "i18n", "cli"},
     "ckan": {"core", "store", "reports", "search", "harvesters", "i18n", "web", "cli", "ckan"},
     "i18n": {"i18n"},
 }

@@ -14,7 +14,7 @@ PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(2)>'
 
 
 def concrete(rule: str) -> str:
-    return (rule.replace("<int:source_id>", "1").replace("<action>", "disable").replace("<code>", "990101")
+    return (rule.replace("<int:source_id>", "1").replace("<int:recipient_id>", "1").replace("<action>", "disable").replace("<code>", "990101")
             .replace("<domain>", "social_assistance").replace("<int:job_id>", "1").replace("<name>.<fmt>", "ranking.csv")
             .replace("<fmt>", "csv").replace("<name>", "package_search").replace("<item_id>", "0" * 32))
 
