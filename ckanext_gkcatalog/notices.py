@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
+from .schema import load_schema
 from .scoring import RATING_LABELS
 
 BANDS = list(RATING_LABELS)  # best first: a higher index is a lower band
@@ -42,10 +43,16 @@ class News:
     key: str  # the same news has the same key: remembered per recipient
     params: dict = field(default_factory=dict)
 
-    def text(self, lang: str, domain_label) -> str:
+    def text(self, lang: str) -> str:
         zh, en = NEWS_TEXT[self.kind]
         values = {**self.params, "county": self.county_name, "domain": domain_label(self.domain, lang)}
+        if self.kind == "failed" and lang == "en":
+            values["reason"] = self.params["reason_en"]
         return (en if lang == "en" else zh).format_map(values)
+
+
+def domain_label(domain: str, lang: str) -> str:
+    return load_schema().field("domain").value_label(domain, "en" if lang == "en" else "zh_Hans_CN")
 
 
 @dataclass
@@ -113,13 +120,9 @@ def in_scope(recipient, item: News) -> bool:
     return True
 
 
-def deliver(store, found: list[News], limits=None, domain_label=None) -> list[Delivery]:
-    """Tell every enabled recipient the news in its scope it has not been told; remember what was told."""
-    from .schema import load_schema
-
-    def label(domain, lang):
-        return load_schema().field("domain").value_label(domain, "en" if lang == "en" else "zh_Hans_CN")
-    domain_label = domain_label or label
+def deliver(store, found: list[News], limits=None) -> list[Delivery]:
+    """Tell every enabled recipient the news in its scope it has not been told; remember what was told.
+    `limits` (harvesters.fetch.FetchLimits) bound a webhook's call and say which networks it may reach."""
     deliveries = []
     for recipient in store.recipients(enabled_only=True):
         mine = [n for n in found if in_scope(recipient, n)]
@@ -129,9 +132,9 @@ def deliver(store, found: list[News], limits=None, domain_label=None) -> list[De
             continue
         try:
             if recipient.kind == "email":
-                send_email(recipient.address, recipient.lang, fresh, domain_label)
+                send_email(recipient.address, recipient.lang, fresh)
             else:
-                post_webhook(recipient.address, fresh, limits, domain_label)
+                post_webhook(recipient.address, fresh, limits)
         except Exception as exc:  # a mail server or a webhook that is down must not stop the harvest
             deliveries.append(Delivery(recipient.id, recipient.address, 0, f"{type(exc).__name__}: {exc}"[:300]))
             continue
@@ -140,16 +143,7 @@ def deliver(store, found: list[News], limits=None, domain_label=None) -> list[De
     return deliveries
 
 
-def _lines(found: list[News], lang: str, domain_label) -> list[str]:
-    lines = []
-    for item in found:
-        if item.kind == "failed" and lang == "en":
-            item = News(**{**asdict(item), "params": {**item.params, "reason": item.params["reason_en"]}})
-        lines.append(item.text(lang, domain_label))
-    return lines
-
-
-def send_email(address: str, lang: str, found: list[News], domain_label) -> None:
+def send_email(address: str, lang: str, found: list[News]) -> None:
     host = os.environ.get("GKCATALOG_SMTP_HOST")
     if not host:
         raise RuntimeError("GKCATALOG_SMTP_HOST is not set")
@@ -157,9 +151,10 @@ def send_email(address: str, lang: str, found: list[News], domain_label) -> None
     message["Subject"] = SUBJECT[lang == "en"].format(count=len(found))
     message["From"] = os.environ.get("GKCATALOG_SMTP_FROM", "gkcatalog@localhost")
     message["To"] = address
-    link = os.environ.get("GKCATALOG_PUBLIC_URL", "").rstrip("/")
-    footer = [f"\n{link}/" if link else ""]
-    message.set_content("\n".join(f"· {line}" for line in _lines(found, lang, domain_label)) + "".join(footer))
+    portal = os.environ.get("GKCATALOG_PUBLIC_URL", "").rstrip("/")
+    lines = [f"· {item.text(lang)}" + (f"  {portal}/job/{item.params['job_id']}" if portal and "job_id" in item.params else "")
+             for item in found]
+    message.set_content("\n".join(lines) + (f"\n\n{portal}/" if portal else ""))
     with smtplib.SMTP(host, int(os.environ.get("GKCATALOG_SMTP_PORT", "25")), timeout=SMTP_TIMEOUT) as smtp:
         if os.environ.get("GKCATALOG_SMTP_STARTTLS"):
             smtp.starttls()
@@ -168,13 +163,12 @@ def send_email(address: str, lang: str, found: list[News], domain_label) -> None
         smtp.send_message(message)
 
 
-def post_webhook(url: str, found: list[News], limits, domain_label) -> None:
+def post_webhook(url: str, found: list[News], limits) -> None:
     """A JSON POST: the codes for programs and the words in both languages; through the address guard."""
     from .harvesters.fetch import ApiSession, FetchLimits
 
-    zh, en = _lines(found, "zh", domain_label), _lines(found, "en", domain_label)
     body = {"event": "gkcatalog.news", "news": [
-        {**asdict(item), "message_zh": z, "message_en": e} for item, z, e in zip(found, zh, en)]}
+        {**asdict(item), "message_zh": item.text("zh"), "message_en": item.text("en")} for item in found]}
     answer = ApiSession(limits or FetchLimits()).post(url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
                                                       headers={"Content-Type": "application/json; charset=utf-8"})
     if answer.status_code >= 300:

@@ -32,8 +32,21 @@ def test_wheel_has_one_top_level_package_with_its_data(wheel):
                    "ckanext_gkcatalog/store/migration/versions/0001_initial_tables.py",
                    "ckanext_gkcatalog/web/templates/gkcatalog/overview.html",
                    "ckanext_gkcatalog/web/static/gkcatalog/style.css",
-                   "ckanext_gkcatalog/i18n/zh_Hans_CN/LC_MESSAGES/ckanext-gkcatalog.po"):
+                   "ckanext_gkcatalog/i18n/zh_Hans_CN/LC_MESSAGES/ckanext-gkcatalog.po",
+                   "ckanext_gkcatalog/i18n/zh_Hans_CN/LC_MESSAGES/ckanext-gkcatalog.mo",  # compiled at build
+                   "ckanext_gkcatalog/i18n/en/LC_MESSAGES/ckanext-gkcatalog.mo"):
         assert needed in names
+
+
+def test_the_installed_package_reads_its_own_compiled_translations(wheel, tmp_path):
+    """An installed package translates from the .mo files in it, compiling nothing at start-up."""
+    import gettext
+    import io
+
+    with zipfile.ZipFile(wheel) as archive:
+        mo = archive.read("ckanext_gkcatalog/i18n/zh_Hans_CN/LC_MESSAGES/ckanext-gkcatalog.mo")
+    catalog = gettext.GNUTranslations(io.BytesIO(mo))
+    assert catalog.gettext("Province overview") == "全省概览" and catalog.gettext("Usage:") == "用法:"
 
 
 def test_clean_virtualenv_cannot_import_generic_modules(wheel, tmp_path):
@@ -44,9 +57,11 @@ def test_clean_virtualenv_cannot_import_generic_modules(wheel, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
     probe = ("import importlib.resources as r, importlib.util as u\n"
              "print(u.find_spec('ckanext_gkcatalog.harvesters') is not None)\n"
-             "print(r.files('ckanext_gkcatalog.schemas').joinpath('gk_catalog_item.yaml').is_file())\n")
+             "print(r.files('ckanext_gkcatalog.schemas').joinpath('gk_catalog_item.yaml').is_file())\n"
+             "import ckanext_gkcatalog.i18n as i\n"
+             "print(i.compiled_dir() == str(r.files('ckanext_gkcatalog.i18n')))\n")
     shown = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=env)
-    assert shown.stdout.split() == ["True", "True"], shown.stderr
+    assert shown.stdout.split() == ["True", "True", "True"], shown.stderr  # its own .mo files, no cache
     for generic in ("schemas", "harvesters", "i18n"):
         result = subprocess.run([str(python), "-c", f"import {generic}"], capture_output=True, text=True,
                                 cwd=tmp_path, env=env)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, insert, select, tuple_, update
 
 from .database import Database
-from .models import CountyDecision, Finding, Item, Job, ScoreSnapshot, Source, aware, utcnow
+from .models import County, CountyDecision, Finding, Item, Job, ScoreSnapshot, Source, aware, utcnow
 
 
 class ScoreStore(Database):
@@ -170,7 +170,28 @@ class ScoreStore(Database):
             return own + list(s.scalars(select(Finding).where(Finding.snapshot_id == snapshot_id).order_by(Finding.id)))
 
     def latest_snapshots(self, domain: str | None = None, county_code: str | None = None) -> list[ScoreSnapshot]:
-        """The newest snapshot of every county and domain (of one domain, of one county)."""
+        """The newest snapshot of every county and domain (of one domain, of one county). The whole
+        province's is read again only when a snapshot is added (the overview asks for it on every view)."""
+        if domain is None and county_code is None:
+            with self.reading() as s:
+                key = tuple(s.execute(select(func.max(ScoreSnapshot.id), func.count(ScoreSnapshot.id))).one())
+            return self.remembered("latest_snapshots", key, self._latest_snapshots)
+        return self._latest_snapshots(domain, county_code)
+
+    def data_version(self) -> tuple:
+        """A cheap answer that changes whenever what the dashboards show may have: a snapshot, a job, a
+        county or a source added or changed. Pages cache what they draw under it."""
+        with self.reading() as s:
+            return tuple(s.execute(select(select(func.max(ScoreSnapshot.id)).scalar_subquery(),
+                                          select(func.max(Job.id)).scalar_subquery(),
+                                          select(func.count(Job.finished_at)).scalar_subquery(),
+                                          select(func.count()).select_from(County).scalar_subquery(),
+                                          # a renamed county (no timestamp): the names' total length
+                                          select(func.sum(func.length(County.name) + func.length(
+                                              func.coalesce(County.city_name, "")))).scalar_subquery(),
+                                          select(func.count()).where(Source.enabled).scalar_subquery())).one())
+
+    def _latest_snapshots(self, domain: str | None = None, county_code: str | None = None) -> list[ScoreSnapshot]:
         with self.reading() as s:
             newest = select(func.max(ScoreSnapshot.id)).group_by(ScoreSnapshot.county_code, ScoreSnapshot.domain)
             for column, value in ((ScoreSnapshot.domain, domain), (ScoreSnapshot.county_code, county_code)):

@@ -3,6 +3,8 @@ exports of the ranking and the gap list, and the circular (通报)."""
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from datetime import datetime, timezone
 from urllib.parse import quote
 
@@ -18,24 +20,54 @@ from ...search.engine import searcher
 from ..hooks import domain_label, is_admin, lang, store
 
 
+class _Recent:
+    """What the last few overviews drew, under the data version they were drawn from: at 150 counties and
+    26 domains the read model and the charts cost far more than the page's own template."""
+
+    def __init__(self, size: int = 32):
+        self.size, self.drawn, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key, draw):
+        with self.lock:
+            if key in self.drawn:
+                self.drawn.move_to_end(key)
+                return self.drawn[key]
+        value = draw()
+        with self.lock:
+            self.drawn[key] = value
+            while len(self.drawn) > self.size:
+                self.drawn.popitem(last=False)
+        return value
+
+
+_overviews = _Recent()
+
+
 def overview():
     """Worst first by default: the heatmap, the ranking chart and the table follow the same order."""
     city, domain = request.args.get("city") or None, request.args.get("domain") or None
     sort = request.args.get("sort", "score")
-    order = request.args.get("order") or ("asc" if sort == "score" else "desc")
+    sort = sort if sort in dashboard.SORT_KEYS else "score"
+    order = "asc" if (request.args.get("order") or ("asc" if sort == "score" else "desc")) == "asc" else "desc"
+    grouped = request.args.get("group") == "city"
+    key = (store().url, store().data_version(), lang(), request.script_root, city, domain, sort, order, grouped)
+    view, heat, ranking, noted, groups = _overviews.get(key, lambda: _draw(city, domain, sort, order, grouped))
+    index = searcher(store()).index()
+    return render_template("gkcatalog/overview.html", view=view, heat=heat, ranking=ranking, city=city,
+                           domain=domain, sort=sort, order=order, attention=noted,
+                           grouped=grouped, groups=groups,
+                           bands=charts.BAND_COLOURS, ratings=RATINGS,
+                           searchable=index.counts("domain", index.active, 100))
+
+
+def _draw(city, domain, sort, order, grouped) -> tuple:
     view = dashboard.overview(store(), city, domain, sort, order != "asc")
     heat = charts.heatmap([(r.name, url_for("gkcatalog.county", code=r.code), [_cell(view, r, d) for d in view.domains])
                            for r in view.rows], [domain_label(d) for d in view.domains], _("Score by county and domain"))
     ranking = charts.bars([(r.name, r.score) for r in view.rows], _("Ranking by score"))
-    index = searcher(store()).index()
-    grouped = request.args.get("group") == "city"
     groups = dashboard.city_groups(view, worst_first=order == "asc") if grouped else \
         [dashboard.CityGroup("", view.rows, 0.0, 0.0, 0, 0)]  # one group without a subtotal row
-    return render_template("gkcatalog/overview.html", view=view, heat=heat, ranking=ranking, city=city,
-                           domain=domain, sort=sort, order=order, attention=attention(store(), view),
-                           grouped=grouped, groups=groups,
-                           bands=charts.BAND_COLOURS, ratings=RATINGS,
-                           searchable=index.counts("domain", index.active, 100))
+    return view, heat, ranking, attention(store(), view), groups
 
 
 def _cell(view, row, domain):
