@@ -96,7 +96,11 @@ def _group_values(group: str, raw, location: Location, problems: list) -> list:
     values = []
     for value, cell in raw.ticks.get(group, {}).items():
         ticked = norm.tick(cell)
-        if ticked is None:
+        if ticked is None:  # a tick column may hold the choice's name as text ("县级" under 县级)
+            named, unknown = norm.parse_choice_list(group, cell)
+            if named and not unknown:
+                values.extend(named)
+                continue
             problems.append(Problem("unknown_tick", _at(location, raw, group), {"value": cell}))
         elif ticked:
             values.append(value)

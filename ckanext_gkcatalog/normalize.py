@@ -242,11 +242,13 @@ def parse_basis(text) -> list[dict]:
 
 # --- channels, ticks and choice lists ---------------------------------------------------------------
 
-CHECKED = "■☑✓✔√"
-UNCHECKED = "□☐"
-# '口' is an unchecked box only where a box can stand: at the start or after a space or another box.
-_BOX_RE = re.compile(rf"[{CHECKED}{UNCHECKED}]|(?:(?<=^)|(?<=[\s{CHECKED}{UNCHECKED}]))口(?=\S)")
-_LIST_SPLIT_RE = re.compile(r"[、,;\n]+|\s+")
+CHECKED = "■▄☑✓✔√●◆"
+UNCHECKED = "□▢☐○"
+# '口' is an unchecked box only where a box can stand: at the start or after a space or another box
+# (glued to the label before it, `■政府网站口政府公报`, it is found by _split_glued_boxes)
+_BOX_RE = re.compile(rf"[{CHECKED}{UNCHECKED}]|(?:(?<=^)|(?<=[\s;,、{CHECKED}{UNCHECKED}]))口(?=\S)")
+# a list's separators, and the numbers of a numbered list ("1.政府网站 2.两微一端", "1、政府网站2、…")
+_LIST_SPLIT_RE = re.compile(r"[、,;\n]+|\s+|(?:^|(?<=\D))\(?\d{1,2}\s*[.、．)](?!\d)")
 
 
 @dataclass
@@ -289,8 +291,11 @@ def parse_channels(text) -> ChannelChoice:
             if not label.strip():
                 continue
             target = selected if box.group(0) in CHECKED else unselected
-            target.append(_channel_value(re.sub(r"\s+", "", label), fld))
+            first, *glued = _split_glued_boxes(re.sub(r"\s+", "", label), fld)
+            target.append(_channel_value(first, fld))
+            unselected.extend(_channel_value(part, fld) for part in glued)
         return ChannelChoice(_unique(selected), _unique(unselected), True)
+    raw = _lines_or_wrap(raw, fld)
     # split before joining wraps: in a plain list a space separates two channels ("政府网站 党群服务中心")
     tokens = [clean_text(t) for t in _LIST_SPLIT_RE.split(_simplified_raw(raw)) if t.strip()]
     for token in _merge_tokens(tokens, fld):
@@ -298,12 +303,47 @@ def parse_channels(text) -> ChannelChoice:
     return ChannelChoice(_unique(selected), [], False)
 
 
+def _lines_or_wrap(raw: str, fld) -> str:
+    """A cell on several lines is a list, one channel per line, when a line is a channel of the vocabulary
+    on its own ('政府网站⏎交通部门网站'); otherwise its lines are one text wrapped ('交通部门⏎网站')."""
+    lines = [clean_text(re.sub(r"^\(?\d{1,2}\s*[.、．)]", "", line)) for line in raw.split("\n") if line.strip()]
+    if len(lines) < 2 or any(fld.lookup(line) for line in lines) or all(
+            line[-1:] in _name_endings() for line in lines[:-1]):
+        return raw
+    return "".join(raw.split("\n"))
+
+
+@lru_cache(maxsize=1)
+def _name_endings() -> frozenset:
+    """The last characters of the vocabulary's channel names (站 报 栏 屏 端 …): a line ending in one reads as
+    a whole channel's name, one ending elsewhere ('交通部门') as the first part of a wrapped one."""
+    choices = load_schema().field("channels").choices
+    names = [c.label("zh_Hans_CN") for c in choices] + [a for c in choices for a in c.aliases]
+    return frozenset(name[-1] for name in names if name)
+
+
+def _split_glued_boxes(label: str, fld) -> list[str]:
+    """'政府网站口政府公报' -> ['政府网站', '政府公报']: a 口 glued to the label before it is an unchecked box
+    when the text before it is a channel of the vocabulary (口 alone is a word's part: 窗口, 出入口)."""
+    parts = []
+    while "口" in label:
+        for at in (m.start() for m in re.finditer("口", label)):
+            head = label[:at].strip(" ,、;")
+            if at and fld.lookup(clean_text(head)) and label[at + 1:].strip():
+                parts.append(head)
+                label = label[at + 1:]
+                break
+        else:
+            break
+    return parts + [label]
+
+
 def _unique(values: list) -> list:
     return list(dict.fromkeys(v for v in values if v))
 
 
-TICK_TRUE = {"√", "✓", "✔", "☑", "■", "●", "v", "y", "yes", "是", "有", "1", "true", "对"}
-TICK_FALSE = {"", "×", "x", "✗", "✘", "□", "☐", "否", "无", "0", "no", "n", "false", "-", "/", "—"}
+TICK_TRUE = {"√", "✓", "✔", "☑", "■", "▄", "●", "◆", "v", "y", "yes", "是", "有", "1", "true", "对"}
+TICK_FALSE = {"", "×", "x", "✗", "✘", "□", "▢", "☐", "○", "口", "否", "无", "0", "no", "n", "false", "-", "/", "—"}
 
 
 def tick(cell) -> bool | None:
@@ -319,6 +359,10 @@ def tick(cell) -> bool | None:
 def expand_tiers(text: str) -> list[str]:
     """'乡、村级' -> ['乡级', '村级']; '县级/乡级' -> ['县级', '乡级']: the tier spellings in a header or cell."""
     text = re.sub(r"\s+", "", clean_text(text))
+    # "镇(街)级", "乡(镇、街道)级": the bracket names the same tier's other spellings
+    text = re.sub(r"([\u4e00-\u9fff]+)\([^()]*\)级", r"\1级", text)
+    # "州级县级": tiers run together, each ending in 级
+    text = re.sub(r"(?<=级)(?=[\u4e00-\u9fff]{1,4}级)", "、", text)
     # in "乡、村级" / "县级、乡、村级" the suffix 级 belongs to every head before it
     text = re.sub(r"(?<![级\w])([\u4e00-\u9fff])、(?=(?:[\u4e00-\u9fff]、)*[\u4e00-\u9fff]级)", r"\1级、", text)
     return [part for part in re.split(r"[/;,、]", text) if part]

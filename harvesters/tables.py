@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from ckanext_gkcatalog.normalize import clean_text, expand_tiers, to_simplified
+from ckanext_gkcatalog.normalize import clean_text, expand_tiers, strip_pinyin_glosses, to_simplified
 from ckanext_gkcatalog.problems import Location, Problem
 from ckanext_gkcatalog.schema import load_schema
 
@@ -54,7 +54,9 @@ SUB_ROLES = {"items": NAME_ROLES}
 
 
 def header_key(text) -> str:
-    text = unicodedata.normalize("NFKC", str(text or ""))
+    """A header cell as it is matched: width-folded, simplified, without spaces or a mirror's pinyin glosses
+    (公開(kāi)事項(xiàng)), as cell values are cleaned."""
+    text = strip_pinyin_glosses(unicodedata.normalize("NFKC", str(text or "")))
     return re.sub(r"\s+", "", to_simplified(text)).lower()
 
 
@@ -146,6 +148,8 @@ def _columns_aligned(top: list, sub: list) -> list | None:
             columns.append(Column(j, t, role))
         elif role in TICK_GROUPS and not s.strip():  # a group column without sub-columns holds text
             columns.append(Column(j, t, role))
+        elif role is None and not s.strip() and (own := sub_column(t)) and own[0] != "items":
+            columns.append(_column_for_sub(j, t, own))  # a tick column named in the upper row alone ("县级")
         else:
             columns.append(Column(j, t or s, "extra"))
     return columns if found_sub else None
@@ -270,6 +274,9 @@ def read_table(grid: Grid) -> Table:
         if [header_key(c) for c in cells[:len(header_keys)]] == header_keys:  # header repeated on a new page
             continue
         raw = _read_row(grid, header, i, cells)
+        for col in header.by_role("channels"):  # a list cell keeps its line breaks: one channel per line
+            if raw.texts.get("channels") and col.index < len(grid.rows[i]):
+                raw.texts["channels"] = str(grid.rows[i][col.index] or "").strip() or raw.texts["channels"]
         if _is_section_title(cells):
             carry = {"domain": cells[0] if _mentions_domain(cells[0]) else carry.get("domain")}
             continue

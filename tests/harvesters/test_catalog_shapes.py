@@ -1,0 +1,84 @@
+"""Shapes of real published catalogs that were misread (issue 15), each as a small table rendered in every
+format (CSV, XLSX, legacy XLS, HTML) and read back to the same items: pinyin glosses inside header cells,
+channel lists one per line or numbered, checklist glyph variants glued to their labels, tier headers with
+bracketed alternatives or run together, and tier columns holding the tier's name instead of a tick."""
+import csv
+import html
+import io
+
+import openpyxl
+import pytest
+
+from ckanext_gkcatalog.harvesters.parse import parse_document
+from test_formats import xlsx_to_xls
+
+DEFAULTS = {"domain": "social_assistance", "county_code": "530581", "county_name": "腾冲市"}
+
+
+def render(rows: list, fmt: str) -> tuple[bytes, str]:
+    """The rows as a file of `fmt` (one header row first), and its name."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        return buffer.getvalue().encode("utf-8"), "catalog.csv"
+    if fmt in ("xlsx", "xls"):
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return (out.getvalue(), "catalog.xlsx") if fmt == "xlsx" else (xlsx_to_xls(out.getvalue()), "catalog.xls")
+    cells = "".join("<tr>" + "".join(f"<td>{html.escape(str(c)).replace(chr(10), '<br>')}</td>" for c in row) + "</tr>"
+                    for row in rows)
+    return f"<html><body><table>{cells}</table></body></html>".encode("utf-8"), "catalog.html"
+
+
+def items_of(rows: list, fmt: str) -> list:
+    data, name = render(rows, fmt)
+    parsed = parse_document(data, name, defaults=DEFAULTS)
+    return [(i["level1"], i["level2"], sorted(i.get("channels") or []), sorted(i.get("tiers") or []),
+             i.get("time_limit")) for i in parsed.items]
+
+
+FORMATS = ["csv", "xlsx", "xls", "html"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_pinyin_glosses_in_the_header_do_not_hide_the_table(fmt):
+    rows = [["序(xù)号", "公開(kāi)事項(xiàng)", "公开内容(róng)", "公开时限(xiàn)", "公开渠道(dào)"],
+            ["1", "最低生活保障", "保障对象名单", "20个工作日", "政府网站"]]
+    assert items_of(rows, fmt) == [(None, "最低生活保障", ["government_website"], [], "20个工作日")]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_channel_cells_one_per_line_numbered_or_with_glued_boxes(fmt):
+    rows = [["一级事项", "二级事项", "公开时限", "公开渠道和载体"],
+            ["低保", "政策文件", "20个工作日", "政府网站\n交通部门网站"],
+            ["低保", "办理结果", "20个工作日", "1.政府网站 2.两微一端"],
+            ["低保", "申请条件", "20个工作日", "■政府网站口政府公报■两微一端"],
+            ["低保", "办理程序", "20个工作日", "▄政府网站▢政府公报 ◆两微一端 ○公开查阅点"],
+            ["低保", "监督电话", "20个工作日", "交通部门\n网站"]]  # one name wrapped, not a list
+    channels = [i[2] for i in items_of(rows, fmt)]
+    assert channels == [sorted(["government_website", "交通部门网站"]),
+                        sorted(["government_website", "two_micro_one_app"]),
+                        sorted(["government_website", "two_micro_one_app"]),
+                        sorted(["government_website", "two_micro_one_app"]), ["交通部门网站"]]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_tier_headers_with_brackets_or_run_together_and_tiers_written_as_words(fmt):
+    rows = [["一级事项", "二级事项", "公开时限", "州级县级", "镇(街)级", "村(社区)级"],
+            ["低保", "政策文件", "20个工作日", "√", "√", ""],
+            ["低保", "办理结果", "20个工作日", "", "镇(街)级", "村级"]]
+    assert [i[3] for i in items_of(rows, fmt)] == [["city", "county", "township"], ["township", "village"]]
+
+
+def test_the_same_table_gives_the_same_items_in_every_format():
+    rows = [["序号", "公開(kāi)事項(xiàng)", "", "公开时限(xiàn)", "公开渠道和载体", "县级", "乡(镇、街道)级"],
+            ["", "一级事项", "二级事项", "", "", "", ""],
+            ["1", "低保", "政策文件", "20个工作日", "1、政府网站2、两微一端", "县级", ""],
+            ["2", "低保", "办理结果", "10个工作日", "■政府网站口政府公报", "√", "√"]]
+    read = {fmt: items_of(rows, fmt) for fmt in FORMATS}
+    assert read["csv"] == read["xlsx"] == read["xls"] == read["html"]
+    assert [(i[0], i[1], i[3]) for i in read["csv"]] == [("低保", "政策文件", ["county"]),
+                                                         ("低保", "办理结果", ["county", "township"])]
