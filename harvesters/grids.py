@@ -26,6 +26,7 @@ class Grid:
     rows: list  # list of lists of str
     first_row: int = 1  # the spreadsheet row number of rows[0]
     caption: str = ""  # the heading printed above a table: it often names the domain
+    merges_lost: bool = False  # a CSV: a merged cell's value stands in its first row only
 
 
 class ReadError(Exception):

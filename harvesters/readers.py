@@ -49,7 +49,7 @@ def read_csv(data: bytes, name: str) -> list[Grid]:
             rows.append(row)
     except csv.Error as exc:  # a field over csv.field_size_limit(), a stray quote or NUL byte
         raise unreadable(name, f"CSV error ({exc})", row=reader.line_num)
-    return [Grid(name, None, rows)]
+    return [Grid(name, None, rows, merges_lost=True)]
 
 
 def check_zip(data: bytes, name: str, max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,

@@ -284,8 +284,12 @@ def read_table(grid: Grid) -> Table:
             continue
         _resolve_same_as_above(raw, previous)
         _carry_names(raw, carry)
+        if raw.texts.get("level3") and raw.texts.get("level3") == raw.texts.get("level2"):
+            del raw.texts["level3"]  # one name cell merged across L2 and L3: the item has no L3
         if previous is not None and raw.has_name and not raw.has_elements:
             _inherit_elements(raw, previous)
+        elif previous is not None and grid.merges_lost and raw.texts.get("level1") == previous.texts.get("level1"):
+            _carry_merged_down(raw, previous)
         rows.append(raw)
         previous = raw
     return Table(grid, header, rows, problems)
@@ -349,6 +353,19 @@ def _carry_names(raw: RawRow, carry: dict) -> None:
         raw.texts["level2"] = carry["level2"]
     elif raw.texts.get("level2"):
         carry["level2"] = raw.texts["level2"]
+
+
+def _carry_merged_down(raw: RawRow, previous: RawRow) -> None:
+    """A CSV saved from a spreadsheet keeps a merged cell's value in its first row only: within one L1 item,
+    an empty element cell (or a tick group with nothing in it) takes the value of the row above, as the
+    merged cell of the XLSX would give it."""
+    for role in ELEMENT_ROLES:
+        if not raw.texts.get(role) and previous.texts.get(role):
+            raw.texts[role] = previous.texts[role]
+            raw.problems.append(Problem("carried_down", Location(row=raw.row, column=raw.columns.get(role), field=role)))
+    for group, cells in previous.ticks.items():
+        if not any(raw.ticks.get(group, {}).values()) and any(cells.values()):
+            raw.ticks[group] = dict(cells)
 
 
 def _inherit_elements(raw: RawRow, previous: RawRow) -> None:

@@ -82,3 +82,49 @@ def test_the_same_table_gives_the_same_items_in_every_format():
     assert read["csv"] == read["xlsx"] == read["xls"] == read["html"]
     assert [(i[0], i[1], i[3]) for i in read["csv"]] == [("低保", "政策文件", ["county"]),
                                                          ("低保", "办理结果", ["county", "township"])]
+
+
+MERGED = [["一级事项", "二级事项", "三级事项", "公开时限", "公开依据", "公开主体", "县级", "乡级"],
+          ["低保", "政策文件", "政策文件", "20个工作日", "《社会救助暂行办法》(国务院令第649号)", "县民政局", "√", ""],
+          ["低保", "办理结果", "审批结果", "10个工作日", "", "", "", ""],
+          ["低保", "办理结果", "资金发放", "10个工作日", "", "", "", ""],
+          ["特困", "政策文件", "政策文件", "20个工作日", "《特困人员认定办法》(民发〔2021〕43号)", "县民政局", "", "√"]]
+
+
+def merged_xlsx() -> bytes:
+    """MERGED as a spreadsheet really has it: 政策文件 merged across L2 and L3, and the 低保 rows' basis,
+    subject and tier cells merged down."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in MERGED:
+        sheet.append(row)
+    for rows in ((2, 2), (5, 5)):
+        sheet.merge_cells(start_row=rows[0], end_row=rows[1], start_column=2, end_column=3)
+    for column in (5, 6, 7, 8):
+        sheet.merge_cells(start_row=2, end_row=4, start_column=column, end_column=column)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_cells_merged_across_l2_and_l3_or_down_a_csv_read_as_the_spreadsheet():
+    """The XLSX's merges are explicit; the CSV Excel saves from it keeps each merged value in its first cell
+    only. Both give the same items: no L3 copied from L2, the basis, subject and tier carried down within
+    the L1 item, with a finding saying so in the CSV."""
+    from_xlsx = parse_document(merged_xlsx(), "merged.xlsx", defaults=DEFAULTS)
+    rows = [list(r) for r in MERGED]
+    rows[1][2] = ""  # a merge across L2 and L3 keeps its value in the first cell
+    rows[4][2] = ""
+    from_csv = parse_document(render(rows, "csv")[0], "merged.csv", defaults=DEFAULTS)
+
+    def shown(parsed):
+        return [(i["level1"], i["level2"], i.get("level3"), i.get("subject"), sorted(i.get("tiers") or []),
+                 [d.get("number") for d in i["parsed"].get("basis", [])]) for i in parsed.items]
+    assert shown(from_xlsx) == shown(from_csv) == [
+        ("低保", "政策文件", None, "县民政局", ["county"], ["国务院令第649号"]),
+        ("低保", "办理结果", "审批结果", "县民政局", ["county"], ["国务院令第649号"]),
+        ("低保", "办理结果", "资金发放", "县民政局", ["county"], ["国务院令第649号"]),
+        ("特困", "政策文件", None, "县民政局", ["township"], ["民发〔2021〕43号"])]
+    carried = [p for p in from_csv.problems if p.code == "carried_down"]
+    assert {(p.location.row, p.location.field) for p in carried} >= {(3, "basis"), (4, "subject")}
+    assert "合并单元格只在首行有值" in carried[0].message("zh")
