@@ -77,17 +77,35 @@ def _table_rows(table, name: str, sheet: str) -> list:
     return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
 
 
+# a page's publication line between its heading and the table: '发布时间:… 来源:… 浏览次数:…'
+_PUBLICATION_LINE = re.compile(r"^(?:发布(?:时间|日期|机构)|来源|信息来源|浏览|访问|点击|作者|字号|【|打印|关闭|分享)|\d{4}[-/年]\d")
+CAPTION_LINES = 6  # the lines before a table searched for its title
+
+
 def _caption(table) -> str:
-    """The table's <caption> or the nearest text before it (a heading such as '(二十)养老服务领域…目录')."""
+    """The table's <caption>, or its title among the lines just before it (a heading such as
+    '(二十)养老服务领域…目录'): the nearest naming a 目录, else the nearest that is not the page's
+    publication line (发布时间, 来源 …)."""
     caption = table.find("caption")
     if caption is not None:
         return _html_text(caption)
-    for previous in table.itersiblings(preceding=True):
-        text = _html_text(previous)
-        if text:
-            return text.splitlines()[-1][:200]
-    parent = table.getparent()
-    return _caption(parent) if parent is not None and parent.tag not in ("body", "html") else ""
+    lines = _lines_before(table)
+    titled = next((line for line in lines if "目录" in line), None)
+    return (titled or next((line for line in lines if not _PUBLICATION_LINE.search(line)), ""))[:200]
+
+
+def _lines_before(element) -> list[str]:
+    """Up to CAPTION_LINES text lines before the element, nearest first, climbing out of its parents."""
+    lines = []
+    while element is not None and element.tag not in ("body", "html") and len(lines) < CAPTION_LINES:
+        for previous in element.itersiblings(preceding=True):
+            if previous.tag == "table" or previous.find(".//table") is not None:
+                return lines[:CAPTION_LINES]  # another table's text is not this one's title
+            lines.extend(reversed([line.strip() for line in _html_text(previous).splitlines() if line.strip()]))
+            if len(lines) >= CAPTION_LINES:
+                break
+        element = element.getparent()
+    return lines[:CAPTION_LINES]
 
 
 def read_html(data: bytes, name: str) -> list[Grid]:

@@ -265,20 +265,22 @@ def read_table(grid: Grid) -> Table:
     for needed in ("level2", "content", "time_limit"):
         if needed not in roles and not (needed == "level2" and "level1" in roles):
             problems.append(Problem("missing_column", Location(grid.file, grid.sheet, field=needed)))
-    rows, previous, carry = [], None, {}
-    header_keys = [header_key(c.header) for c in header.columns]
+    rows, previous, carry, titled = [], None, {}, False
     for i in range(header.row_index + 1, len(grid.rows)):
         cells = [clean_text(c) for c in grid.rows[i]]
         if not any(cells):
             continue
-        if [header_key(c) for c in cells[:len(header_keys)]] == header_keys:  # header repeated on a new page
+        if _is_header_row(cells):  # a header repeated on a new page, or the next catalog stacked below
+            previous, carry = None, {"domain": carry.get("domain")} if titled else {}
             continue
+        titled = False
         raw = _read_row(grid, header, i, cells)
         for col in header.by_role("channels"):  # a list cell keeps its line breaks: one channel per line
             if raw.texts.get("channels") and col.index < len(grid.rows[i]):
                 raw.texts["channels"] = str(grid.rows[i][col.index] or "").strip() or raw.texts["channels"]
         if _is_section_title(cells):
-            carry = {"domain": cells[0] if _mentions_domain(cells[0]) else carry.get("domain")}
+            title = next(c for c in cells if c)
+            carry, previous, titled = {"domain": title if _mentions_domain(title) else carry.get("domain")}, None, True
             continue
         if not raw.has_name and not raw.has_elements:
             continue
@@ -319,6 +321,16 @@ def _read_row(grid: Grid, header: Header, i: int, cells: list) -> RawRow:
         elif text:
             raw.extras[col.header or letter] = text
     return raw
+
+
+def _is_header_row(cells: list) -> bool:
+    """A row of header words ('序号 公开事项 公开内容 …' or its second row '一级事项 二级事项 …'): at least two
+    cells, and most of its cells name a column. Items never read like that: their cells hold long texts."""
+    words = [c for c in dict.fromkeys(cells) if c]
+    if len(words) < 2:
+        return False
+    named = sum(1 for c in words if top_role(c) or sub_column(c))
+    return named >= max(2, 0.6 * len(words))
 
 
 def _is_section_title(cells: list) -> bool:

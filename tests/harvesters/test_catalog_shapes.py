@@ -128,3 +128,35 @@ def test_cells_merged_across_l2_and_l3_or_down_a_csv_read_as_the_spreadsheet():
     carried = [p for p in from_csv.problems if p.code == "carried_down"]
     assert {(p.location.row, p.location.field) for p in carried} >= {(3, "basis"), (4, "subject")}
     assert "合并单元格只在首行有值" in carried[0].message("zh")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_catalogs_stacked_in_one_sheet_each_with_its_title_and_two_row_header(fmt):
+    """Two catalogs one below the other, each with its title and its two-row header (merged cells: only the
+    first cell of a merge holds the text, as a CSV has it): no header row is an item, nothing is carried
+    from one catalog into the next, and each takes its domain from its own title."""
+    header = [["序号", "公开事项", "", "公开内容", "公开时限", "公开层级", ""],
+              ["", "一级事项", "二级事项", "", "", "县级", "乡级"]]
+    rows = [["腾冲市社会救助领域基层政务公开标准目录", "", "", "", "", "", ""], *header,
+            ["1", "低保", "政策文件", "低保政策", "20个工作日", "√", ""],
+            ["2", "", "办理结果", "低保名单", "20个工作日", "√", "√"],
+            ["腾冲市社会保险领域基层政务公开标准目录", "", "", "", "", "", ""], *header,
+            ["1", "", "参保登记", "登记办法", "10个工作日", "√", ""],
+            ["2", "养老保险", "待遇发放", "发放标准", "10个工作日", "√", ""]]
+    data, name = render(rows, fmt)
+    parsed = parse_document(data, name, defaults=DEFAULTS)
+    got = [(i["domain"], i["level1"], i["level2"]) for i in parsed.items]
+    assert got == [("social_assistance", "低保", "政策文件"), ("social_assistance", "低保", "办理结果"),
+                   ("social_insurance", None, "参保登记"), ("social_insurance", "养老保险", "待遇发放")]
+
+
+def test_an_html_table_takes_its_domain_from_a_title_above_the_publication_line():
+    page = ("<html><body><h2>腾冲市社会保险领域基层政务公开标准目录</h2>"
+            "<p>发布时间:2024-03-01 来源:腾冲市人力资源和社会保障局 浏览次数:120</p><p>【字号:大 中 小】</p>"
+            "<table><tr><td>一级事项</td><td>二级事项</td><td>公开时限</td></tr>"
+            "<tr><td>参保登记</td><td>登记办法</td><td>10个工作日</td></tr></table>"
+            "<p>养老服务领域基层政务公开标准目录</p><div><table><tr><td>一级事项</td><td>二级事项</td><td>公开时限</td></tr>"
+            "<tr><td>养老机构</td><td>备案信息</td><td>20个工作日</td></tr></table></div></body></html>")
+    parsed = parse_document(page.encode("utf-8"), "page.html", defaults=DEFAULTS)
+    assert [(i["domain"], i["level1"]) for i in parsed.items] == [("social_insurance", "参保登记"),
+                                                                 ("elderly_care", "养老机构")]
