@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
@@ -290,10 +291,10 @@ def read_table(grid: Grid) -> Table:
             del raw.texts["level3"]  # one name cell merged across L2 and L3: the item has no L3
         if previous is not None and raw.has_name and not raw.has_elements:
             _inherit_elements(raw, previous)
-        elif previous is not None and grid.merges_lost and raw.texts.get("level1") == previous.texts.get("level1"):
-            _carry_merged_down(raw, previous)
         rows.append(raw)
         previous = raw
+    if grid.merges_lost:
+        _carry_merged_down(_l1_groups(rows))
     return Table(grid, header, rows, problems)
 
 
@@ -367,17 +368,42 @@ def _carry_names(raw: RawRow, carry: dict) -> None:
         carry["level2"] = raw.texts["level2"]
 
 
-def _carry_merged_down(raw: RawRow, previous: RawRow) -> None:
-    """A CSV saved from a spreadsheet keeps a merged cell's value in its first row only: within one L1 item,
-    an empty element cell (or a tick group with nothing in it) takes the value of the row above, as the
-    merged cell of the XLSX would give it."""
-    for role in ELEMENT_ROLES:
-        if not raw.texts.get(role) and previous.texts.get(role):
-            raw.texts[role] = previous.texts[role]
-            raw.problems.append(Problem("carried_down", Location(row=raw.row, column=raw.columns.get(role), field=role)))
-    for group, cells in previous.ticks.items():
-        if not any(raw.ticks.get(group, {}).values()) and any(cells.values()):
-            raw.ticks[group] = dict(cells)
+def _l1_groups(rows: list) -> list:
+    """Runs of consecutive rows under one L1 item."""
+    groups: list = []
+    for raw in rows:
+        if groups and raw.texts.get("level1") == groups[-1][0].texts.get("level1"):
+            groups[-1].append(raw)
+        else:
+            groups.append([raw])
+    return groups
+
+
+def _carry_merged_down(groups: list) -> None:
+    """A CSV saved from a spreadsheet keeps a merged cell's value in its first row only. Within one L1
+    item, a column filled in its first row and empty in every row below looks like a merged cell; it is
+    read as one (its rows take the value, as the XLSX's merge gives it) when the table shows merges: two
+    columns merged over the same item, or the same column over two items. A single cell left empty stays
+    missing, and is reported as such."""
+    def merged_shape(group, has):
+        return len(group) > 1 and has(group[0]) and not any(has(raw) for raw in group[1:])
+    found = [(n, key) for n, group in enumerate(groups)
+             for key in [*ELEMENT_ROLES, *(("tick", g) for g in TICK_GROUPS)]
+             if merged_shape(group, (lambda raw, k=key: bool(raw.texts.get(k))) if isinstance(key, str)
+                             else (lambda raw, g=key[1]: any(raw.ticks.get(g, {}).values())))]
+    per_group = Counter(n for n, _ in found)
+    per_column = Counter(key for _, key in found)
+    for n, key in found:
+        if per_group[n] < 2 and per_column[key] < 2:
+            continue
+        first, *rest = groups[n]
+        for raw in rest:
+            if isinstance(key, str):
+                raw.texts[key] = first.texts[key]
+                raw.problems.append(Problem("carried_down", Location(row=raw.row, column=raw.columns.get(key),
+                                                                    field=key)))
+            else:
+                raw.ticks[key[1]] = dict(first.ticks[key[1]])
 
 
 def _inherit_elements(raw: RawRow, previous: RawRow) -> None:

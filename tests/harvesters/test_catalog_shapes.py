@@ -160,3 +160,19 @@ def test_an_html_table_takes_its_domain_from_a_title_above_the_publication_line(
     parsed = parse_document(page.encode("utf-8"), "page.html", defaults=DEFAULTS)
     assert [(i["domain"], i["level1"]) for i in parsed.items] == [("social_insurance", "参保登记"),
                                                                  ("elderly_care", "养老机构")]
+
+
+@pytest.mark.parametrize("second", ["", "《社会救助暂行办法》(国务院令第649号)"])
+def test_a_cell_missing_in_a_csv_stays_missing(second):
+    """A CSV shows merges only by their shape: a value in an L1 item's first row with every row below empty,
+    in two columns of one item or one column of two items. A single empty cell, among filled ones or at the
+    end of a two-row item, is missing, and the finding says so."""
+    basis = "《社会救助暂行办法》(国务院令第649号)"
+    rows = [["一级事项", "二级事项", "公开时限", "公开依据"],
+            ["低保", "政策文件", "20个工作日", basis],
+            ["低保", "办理结果", "20个工作日", ""],
+            *([["低保", "资金发放", "20个工作日", second]] if second else []),
+            ["特困", "政策文件", "20个工作日", basis]]
+    parsed = parse_document(render(rows, "csv")[0], "gap.csv", defaults=DEFAULTS)
+    assert [bool(i.get("basis")) for i in parsed.items] == [True, False, *([True] if second else []), True]
+    assert not [p for p in parsed.problems if p.code == "carried_down"]
