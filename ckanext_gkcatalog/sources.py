@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from ckanext_gkcatalog.harvesters.readers import ReadError, read_grids
-from ckanext_gkcatalog.harvesters.tables import header_key
+from ckanext_gkcatalog.harvesters.headers import header_key
 
 from .problems import Location, Problem
 from .schema import load_schema
