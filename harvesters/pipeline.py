@@ -7,7 +7,6 @@ stays), and every problem becomes a finding with its stage and location.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import threading
 import time
@@ -23,7 +22,7 @@ from ckanext_gkcatalog.problems import Location, Problem, job_message
 from .ckan import gather_ckan
 from .fetch import FetchError, FetchLimits, fetch, guarded_session
 from .parse import parse_stage
-from .sandbox import exit_when_gone
+from .sandbox import exit_when_gone, forkserver_context
 
 
 @dataclass
@@ -220,10 +219,9 @@ class _ParserPool:
     def submit(self, fn, *args):
         with self.lock:
             if self.executor is None:
-                context = multiprocessing.get_context("forkserver")  # forking a threaded process is unsafe
                 # a parser process ends soon after the harvester does, even when it is killed with -9
-                self.executor = ProcessPoolExecutor(self.processes, mp_context=context, initializer=exit_when_gone,
-                                                    initargs=(os.getpid(),))
+                self.executor = ProcessPoolExecutor(self.processes, mp_context=forkserver_context(),
+                                                    initializer=exit_when_gone, initargs=(os.getpid(),))
         return self.executor.submit(fn, *args)
 
     def shutdown(self):

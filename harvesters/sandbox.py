@@ -20,11 +20,21 @@ class Sandboxed(Exception):
     """The function failed in the child: it raised, ran out of memory or time, or the child died."""
 
 
+def forkserver_context():
+    """The forkserver context every child process of the harvest comes from (never fork a threaded
+    harvester). Its server has the readers imported already. Python 3.11's forkserver imports them before
+    it takes the parent's sys.path, with the working directory first on it: started from a source checkout
+    it would import that folder's ckanext_gkcatalog, which has no harvesters package. PYTHONSAFEPATH (3.11+)
+    keeps the working directory off a child's sys.path."""
+    os.environ.setdefault("PYTHONSAFEPATH", "1")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ckanext_gkcatalog.harvesters.readers"])  # no effect once it runs
+    return context
+
+
 def run_limited(fn, *args, memory_bytes: int = MEMORY_BYTES, seconds: float = SECONDS):
     """fn(*args) in a child process (fn and its result must pickle); raises Sandboxed when it fails."""
-    context = multiprocessing.get_context("forkserver")  # never fork a threaded harvester
-    # children fork from a server that has the readers imported already (once it runs, this changes nothing)
-    context.set_forkserver_preload(["ckanext_gkcatalog.harvesters.readers"])
+    context = forkserver_context()
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(send, fn, args, memory_bytes, os.getpid()), daemon=True)
     child.start()
