@@ -13,7 +13,7 @@ import io
 
 from openpyxl.utils import get_column_letter
 
-from .schema import load_schema
+from .schema import domain_label, load_schema
 from .writers import GROUP_COLUMNS, header_rows, table_rows, write_catalog
 
 FORMATS = ("xlsx", "docx", "html")
@@ -67,7 +67,7 @@ def template_items(baseline) -> list[dict]:
 
 
 def template_title(baseline, county_name: str | None = None) -> str:
-    domain = load_schema().field("domain").value_label(baseline.domain)
+    domain = domain_label(baseline.domain)
     return f"{county_name or ''}{domain}领域基层政务公开标准目录"
 
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-from .schema import load_schema
+from .schema import domain_label
 from .scoring import RATING_LABELS
 
 BANDS = list(RATING_LABELS)  # best first: a higher index is a lower band
@@ -49,10 +49,6 @@ class News:
         if self.kind == "failed" and lang == "en":
             values["reason"] = self.params["reason_en"]
         return (en if lang == "en" else zh).format_map(values)
-
-
-def domain_label(domain: str, lang: str) -> str:
-    return load_schema().field("domain").value_label(domain, "en" if lang == "en" else "zh_Hans_CN")
 
 
 @dataclass

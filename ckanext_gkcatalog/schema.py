@@ -128,6 +128,11 @@ def load_schema() -> ItemSchema:
     return ItemSchema(raw["dataset_type"], fields, raw)
 
 
+def domain_label(key: str, lang: str = "zh") -> str:
+    """A domain's name in 'zh' or 'en' (an unknown key as it is)."""
+    return load_schema().field("domain").value_label(key, "en" if lang == "en" else "zh_Hans_CN")
+
+
 # --- validation -------------------------------------------------------------------------------------
 # Error messages are codes ("required", "vocabulary:VALUE", "pattern"); problems.py turns them into
 # bilingual messages with the file, row and field attached.

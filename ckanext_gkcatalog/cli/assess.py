@@ -7,7 +7,7 @@ from ..assess import assess as run_assess
 from ..decisions import decision_problem, domain_of
 from ..problems import Location, Problem
 from ..reports.dashboard import overview
-from ..schema import load_schema
+from ..schema import domain_label
 from .base import Context, domain_key, pass_ctx, table
 
 
@@ -92,10 +92,9 @@ def _reassess(ctx: Context, county_code: str, domain: str) -> None:
 
 def score_table(ctx: Context, store) -> str:
     """Per county: the score of each domain and their mean, best first (the dashboards' overview)."""
-    label = load_schema().field("domain").value_label
     view = overview(store)
     rows = [[r.code, r.name, r.city, *(f"{r.scores[d].score:.0f}" if d in r.scores else "-" for d in view.domains),
              f"{r.score:.1f}"] for r in sorted(view.rows, key=lambda r: r.rank)]
-    header = ctx.say(["代码", "县", "市", *(label(d) for d in view.domains), "平均"],
-                     ["code", "county", "city", *(label(d, "en") for d in view.domains), "mean"])
+    header = ctx.say(["代码", "县", "市", *(domain_label(d) for d in view.domains), "平均"],
+                     ["code", "county", "city", *(domain_label(d, "en") for d in view.domains), "mean"])
     return table(header, rows)

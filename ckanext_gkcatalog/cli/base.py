@@ -83,10 +83,6 @@ def domain_key(ctx: Context, domain: str | None) -> str | None:
     return key
 
 
-def domain_label(value: str, lang: str) -> str:
-    return load_schema().field("domain").value_label(value, "zh_Hans_CN" if lang == "zh" else "en")
-
-
 def fetch_options(command):
     """The download limits, shared by every command that fetches."""
     for option in reversed([

@@ -7,8 +7,8 @@ import os
 import click
 
 from ..baseline import BaselineError, demo_baseline_files, load_baseline
-from ..schema import load_schema
-from .base import Context, Refused, domain_key, domain_label, pass_ctx, table
+from ..schema import domain_label, load_schema
+from .base import Context, Refused, domain_key, pass_ctx, table
 
 
 @click.group()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .base import Context, Refused, domain_key, domain_label, fetch_options, limits, pass_ctx
+from ..schema import domain_label
+from .base import Context, Refused, domain_key, fetch_options, limits, pass_ctx
 from .baselines import baselines
 
 

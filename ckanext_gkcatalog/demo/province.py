@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..schema import load_schema
+from ..schema import domain_label
 from ..writers import EXTENSIONS, write_catalog
 
 CITIES = ["青川市", "云泽市", "金石市", "龙源市", "白溪市", "安平市"]
@@ -142,11 +142,10 @@ def build_province(baselines: dict, counties: int = 36, seed: int = 7, formats: 
 
 
 def write_province(province: Province, folder: Path) -> None:
-    schema_label = load_schema().field("domain").value_label
     for pub in province.publications:
         target = folder / pub.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        title = f"{pub.county.name}{schema_label(pub.domain)}领域基层政务公开标准目录"
+        title = f"{pub.county.name}{domain_label(pub.domain)}领域基层政务公开标准目录"
         target.write_bytes(write_catalog(pub.items, pub.fmt, title, checklist=pub.fmt != "csv-gbk"))
 
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import replace
 
 from ..problems import ERROR, WARNING
-from ..schema import load_schema
+from ..schema import domain_label
 from ..scoring import RATING_LABELS, WEIGHTS
 
 LABELS = {  # key -> (zh, en)
@@ -51,10 +51,6 @@ def problem_line(problem, lang: str, file: str | None = None) -> tuple[str, str]
     return where.describe(lang), problem.text(lang)
 
 
-def domain_name(domain: str, lang: str) -> str:
-    return load_schema().field("domain").value_label(domain, "zh_Hans_CN" if lang == "zh" else "en")
-
-
 def item_name(entry: dict) -> str:
     return " / ".join(filter(None, (entry.get("level1"), entry.get("level2"), entry.get("level3"))))
 
@@ -72,7 +68,7 @@ def render_text(report, lang: str = "zh") -> str:
         where, what = problem_line(problem, lang, report.file)
         lines.append(f"{marks[problem.severity]} {where + (':' if lang == 'zh' else ': ') if where else ''}{what}")
     for section in report.domains:
-        lines += ["", f"{say('domain', lang)} {domain_name(section.domain, lang)}: "
+        lines += ["", f"{say('domain', lang)} {domain_label(section.domain, lang)}: "
                       f"{say('baseline', lang, version=section.baseline['version'], items=section.baseline['items'])}",
                   "  " + coverage_line(section, lang)]
         for key in ("missing", "not_applicable"):
@@ -121,5 +117,5 @@ def render_html(report, lang: str = "zh", whole_page: bool = True) -> str:
                               autoescape=select_autoescape(default=True))
     return environment.get_template("check_report.html").render(
         report=report, lang=lang, whole_page=whole_page, say=say, problem_line=problem_line,
-        domain_name=domain_name, item_name=item_name, verdict=verdict(report), coverage_line=coverage_line,
+        domain_name=domain_label, item_name=item_name, verdict=verdict(report), coverage_line=coverage_line,
         addition_text=addition_text, score_text=score_text, weights=WEIGHTS)

@@ -16,7 +16,7 @@ from datetime import date
 from .attention import attention
 from .charts import FONT, bars, heatmap
 from .dashboard import gap_list, overview
-from ..schema import load_schema
+from ..schema import domain_label
 from ..scoring import RATING_LABELS
 
 PLACEHOLDERS = ("{issuer}", "{title}", "{period}", "{date}")
@@ -45,10 +45,6 @@ class Circular:
         return sum(1 for r in self.rows if r.rating == rating)
 
 
-def domain_name(key: str) -> str:
-    return load_schema().field("domain").value_label(key, "zh_Hans_CN")
-
-
 def build(store, period: str | None = None, city: str | None = None, issuer: str = "",
           today: date | None = None) -> Circular:
     """The circular's content from the stored assessment (never recomputed here)."""
@@ -73,7 +69,7 @@ def chart_images(circular: Circular) -> list[tuple[str, bytes]]:
     ranking = bars([(r.name, r.score) for r in sorted(circular.rows, key=lambda r: r.rank)], "各县(市、区)得分排名")
     cells = [(r.name, "", [r.scores[d].score if d in r.scores and r.states.get(d) != "failed" else None
                            for d in view.domains]) for r in circular.rows]
-    grid = heatmap(cells, [domain_name(d) for d in view.domains], "各县(市、区)分领域得分")
+    grid = heatmap(cells, [domain_label(d) for d in view.domains], "各县(市、区)分领域得分")
     # cairo takes the font list as one family name: a CJK font by name, or Chinese labels come out as boxes
     return [(caption, cairosvg.svg2png(bytestring=str(svg).replace(FONT, RASTER_FONT).encode("utf-8"),
                                        output_width=CHART_WIDTH_PX))
@@ -89,14 +85,14 @@ def ranking_table(circular: Circular) -> tuple[list, list]:
 
 def failure_table(circular: Circular) -> tuple[list, list]:
     header = ["县(市、区)", "领域", "原因", "作业", "数据"]
-    rows = [[f.row.name, domain_name(f.domain), f.reason[0] or "采集失败", f"#{f.job_id}",
+    rows = [[f.row.name, domain_label(f.domain), f.reason[0] or "采集失败", f"#{f.job_id}",
              "沿用上次成功采集的数据" if f.last_good else "无可用数据"] for f in circular.failed]
     return header, rows
 
 
 def drop_table(circular: Circular) -> tuple[list, list]:
     header = ["县(市、区)", "领域", "上次得分", "本次得分"]
-    return header, [[row.name, domain_name(domain), round(before, 1), round(after, 1)]
+    return header, [[row.name, domain_label(domain), round(before, 1), round(after, 1)]
                     for row, domain, before, after in circular.drops]
 
 
@@ -206,7 +202,7 @@ class _Sections:
                 names = "、".join(" › ".join(x for x in (g["level1"], g["level2"], g["level3"]) if x)
                                  for g in missing[:MISSING_SHOWN])
                 more = f"等{len(missing)}项" if len(missing) > MISSING_SHOWN else f"共{len(missing)}项"
-                self.paragraph(f"{domain_name(domain)}缺少:{names}({more})。", "List Bullet")
+                self.paragraph(f"{domain_label(domain)}缺少:{names}({more})。", "List Bullet")
         self.paragraph("四、采集失败的来源", "Heading 1")
         if circular.failed:
             self.table(*failure_table(circular))
@@ -236,7 +232,7 @@ def write_xlsx(circular: Circular) -> bytes:
         image.width, image.height = image.width // 2, image.height // 2
         first.add_image(image, f"A{row + 1}")
         row += image.height // 20 + 3
-    gaps = [[row.name, domain_name(domain), g["level1"], g["level2"], g["level3"]]
+    gaps = [[row.name, domain_label(domain), g["level1"], g["level2"], g["level3"]]
             for row, domains in circular.below for domain, missing in sorted(domains.items()) for g in missing]
     for title, (header, rows) in (("排名", ranking_table(circular)), ("未达合格县缺少的事项",
                                   (["县(市、区)", "领域", "一级事项", "二级事项", "三级事项"], gaps)),

@@ -16,6 +16,7 @@ from werkzeug.exceptions import BadRequest
 
 from .. import problems
 from ..problems import RULE_NAMES
+from .. import schema
 from ..schema import load_schema
 from ..scoring import RATING_LABELS, WEIGHTS
 from ..store import Store
@@ -49,7 +50,7 @@ def user_name() -> str | None:
 
 
 def domain_label(value: str) -> str:
-    return load_schema().field("domain").value_label(value, "en" if lang() == "en" else "zh_Hans_CN")
+    return schema.domain_label(value, lang())
 
 
 def field_label(name: str) -> str:
