@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .items import level_path
 from .matching import BaselineEntry, CountyEntry, match_items
 
 COMPARED = ("content", "basis", "time_limit", "subject", "channels", "audience", "mode", "tiers")
@@ -34,7 +35,7 @@ class Change:
 
 
 def name(entry) -> str:
-    return " / ".join(filter(None, (entry.level1, entry.level2, entry.level3)))
+    return level_path(entry)
 
 
 def compare(old, new) -> list[Change]:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from stdnum.cn import ric
 
+from .items import level_path
 from .matching import match_key
 from .negative_list import negative_hits
 from .normalize import TimeLimit, content_elements
@@ -208,7 +209,7 @@ def duplicate_problems(items: list[dict]) -> dict:
         if key in first_by_key:
             problems[item["id"]] = Problem("duplicate_name", item_location(item), {"other": first_by_key[key]})
         else:
-            first_by_key[key] = " / ".join(filter(None, (item.get("level1"), item.get("level2"), item.get("level3"))))
+            first_by_key[key] = level_path(item)
     return problems
 
 

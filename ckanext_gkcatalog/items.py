@@ -152,6 +152,13 @@ def validation_problems(item: dict, location: Location, raw=None, kind: str = "c
     return problems
 
 
+def level_path(item, sep: str = " / ") -> str:
+    """An item's names from L1 down, without the levels it lacks ('低保 / 政策文件'); `item` is a dict or
+    anything with level1..level3 attributes (a stored item, a baseline entry)."""
+    get = item.get if isinstance(item, dict) else (lambda key: getattr(item, key, None))
+    return sep.join(filter(None, (get("level1"), get("level2"), get("level3"))))
+
+
 def item_name(item: dict) -> str:
     """The most specific name of an item: L3, else L2, else L1."""
     return item.get("level3") or item.get("level2") or item.get("level1") or ""

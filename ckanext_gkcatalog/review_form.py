@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from .items import level_path
 from .problems import ERROR
 
 TITLE = "政府信息公开及合规性审核表"
@@ -36,7 +37,7 @@ def review_rows(parsed, report) -> list[list[str]]:
         sheet, _, row = (item.get("source_location") or "").rpartition("#")
         found = errors.get((sheet or None, int(row) if row.isdigit() else None), [])
         mode, channels = item.get("mode") or [], set(item.get("channels") or [])
-        name = " / ".join(filter(None, (item.get("level1"), item.get("level2"), item.get("level3"))))
+        name = level_path(item)
         rows.append([str(n), name, "", "", "", "",
                      _tick("proactive" in mode), _tick("on_request" in mode), "",
                      _tick(channels & WEBSITE), _tick(channels & NEW_MEDIA), _tick(channels - WEBSITE - NEW_MEDIA),

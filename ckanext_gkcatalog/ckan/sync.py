@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ..datasets import dataset_dict, dataset_id, org_name
+from ..items import level_path
 from .settings import get_store
 
 
@@ -69,7 +70,7 @@ def describe_error(data: dict, item_id: str, exc: Exception) -> str:
                          for k, v in exc.error_dict.items())
     else:
         what = str(exc) or repr(exc)
-    label = " / ".join(str(data[k]) for k in ("level1", "level2", "level3") if data.get(k))
+    label = level_path(data)
     return f"{where or item_id} ({label or item_id}): {what}"
 
 

@@ -7,6 +7,7 @@ import os
 import click
 
 from ..baseline import BaselineError, demo_baseline_files, load_baseline
+from ..items import level_path
 from ..schema import domain_label, load_schema
 from .base import Context, Refused, domain_key, pass_ctx, table
 
@@ -179,5 +180,5 @@ def baseline_diff(ctx: Context, domain, old_version, new_version, fmt):
                        f"{len({m['county_code'] for m in missing})} counties:"))
     if missing:
         click.echo(table(ctx.say(["县", "编码", "事项"], ["county", "code", "item"]),
-                         [[m["county"], m["code"], " / ".join(filter(None, (m["level1"], m["level2"], m["level3"])))]
+                         [[m["county"], m["code"], level_path(m)]
                           for m in missing]))

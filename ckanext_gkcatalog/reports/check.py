@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from ..items import level_path
 from ..problems import ERROR, WARNING
 from ..schema import domain_label
 from ..scoring import RATING_LABELS, WEIGHTS
@@ -52,7 +53,7 @@ def problem_line(problem, lang: str, file: str | None = None) -> tuple[str, str]
 
 
 def item_name(entry: dict) -> str:
-    return " / ".join(filter(None, (entry.get("level1"), entry.get("level2"), entry.get("level3"))))
+    return level_path(entry)
 
 
 def verdict(report) -> str:

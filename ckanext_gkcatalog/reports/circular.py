@@ -16,6 +16,7 @@ from datetime import date
 from .attention import attention
 from .charts import FONT, bars, heatmap
 from .dashboard import gap_list, overview
+from ..items import level_path
 from ..schema import domain_label
 from ..scoring import RATING_LABELS
 
@@ -199,8 +200,7 @@ class _Sections:
         for row, domains in circular.below:
             self.paragraph(f"{row.name}(得分{row.score:.1f})", "Heading 2")
             for domain, missing in sorted(domains.items()):
-                names = "、".join(" › ".join(x for x in (g["level1"], g["level2"], g["level3"]) if x)
-                                 for g in missing[:MISSING_SHOWN])
+                names = "、".join(level_path(g, " › ") for g in missing[:MISSING_SHOWN])
                 more = f"等{len(missing)}项" if len(missing) > MISSING_SHOWN else f"共{len(missing)}项"
                 self.paragraph(f"{domain_label(domain)}缺少:{names}({more})。", "List Bullet")
         self.paragraph("四、采集失败的来源", "Heading 1")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..baseline import baseline_document
+from ..items import level_path
 from ..problems import SEVERITY_ORDER
 from ..scoring import RATING_LABELS, WEIGHTS, rating
 
@@ -185,7 +186,7 @@ def baseline_coverage(store, domain: str) -> list[ItemCoverage]:
 
 def item_label(entry) -> str:
     """A baseline item as people tell it apart: 最低生活保障 › 政策法规文件 (an L2 name repeats under L1s)."""
-    return " › ".join(filter(None, (entry.level1, entry.level2, entry.level3)))
+    return level_path(entry, " › ")
 
 
 GAP_COLUMNS = ("county_code", "county_name", "city", "domain", "baseline_code", "level1", "level2", "level3")
