@@ -61,6 +61,11 @@ class Context:
         if code and self.store.county(code) is None:
             self.fail(Problem("unknown_county", Location(), {"value": code}))
 
+    def known_city(self, city: str | None) -> None:
+        """Refuse a city none of the store's counties is in (nothing given: every city)."""
+        if city and city not in {c.city_name for c in self.store.counties()}:
+            raise Refused(self.say(f"没有市“{city}”", f"no city '{city}'"))
+
     def say(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
 

@@ -30,8 +30,7 @@ def notice_add(ctx: Context, email, webhook, city, county_code, lang):
     if problem:
         raise Refused(ctx.say(*problem))
     ctx.known_county(county_code)
-    if city and city not in {c.city_name for c in ctx.store.counties()}:
-        raise Refused(ctx.say(f"没有市“{city}”", f"no city '{city}'"))
+    ctx.known_city(city)
     record = ctx.store.add_recipient(kind, address, city, county_code, lang)
     click.echo(ctx.say(f"已添加通知对象 #{record.id}:{address}", f"Added recipient #{record.id}: {address}"))
 

@@ -35,13 +35,12 @@ def report(ctx: Context, period, city, issuer, fmt, template_path, write_templat
             raise Refused(ctx.say(f"找不到模板 {template_path}", f"no such template: {template_path}"))
         with open(template_path, "rb") as fh:
             template = fh.read()
-    if city and city not in {c.city_name for c in ctx.store.counties()}:
-        raise Refused(ctx.say(f"没有市“{city}”", f"no city '{city}'"))
+    ctx.known_city(city)
     content = circular.build(ctx.store, period, city, issuer or "")
     if not content.view.rows:
         raise Refused(ctx.say("还没有评估过任何县:先采集和评估", "no county has been assessed yet: harvest first"))
     try:
-        data = circular.write_docx(content, template) if fmt == "docx" else circular.write_xlsx(content)
+        data = circular.render(content, fmt, template)
     except (ValueError, KeyError, zipfile.BadZipFile) as exc:  # a template that is not a DOCX
         raise Refused(ctx.say(f"模板无法使用:{exc}", f"the template cannot be used: {exc}"))
     with open(output, "wb") as fh:

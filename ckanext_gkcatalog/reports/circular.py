@@ -150,6 +150,11 @@ def write_docx(circular: Circular, template: bytes | None = None) -> bytes:
     return out.getvalue()
 
 
+def render(circular: Circular, fmt: str, template: bytes | None = None) -> bytes:
+    """The circular as 'docx' (in `template`, or the default one) or as 'xlsx'."""
+    return write_docx(circular, template) if fmt == "docx" else write_xlsx(circular)
+
+
 def _replace(paragraph, values: dict) -> None:
     """Placeholders replaced in place; the paragraph keeps its first run's formatting."""
     text = paragraph.text

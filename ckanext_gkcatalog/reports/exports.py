@@ -20,6 +20,7 @@ from ..writers import safe_cell
 
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"  # documents, not exports
 
 
 # the exports' own columns; the catalog's elements take their labels from the schema

@@ -156,6 +156,7 @@ class HarvestStore(SearchStore):
     def mark_published(self, hashes: dict) -> None:
         """{item id: the content hash its dataset now has, or None once its dataset is deleted}."""
         self._update_items([{"id": item_id, "ckan_hash": value} for item_id, value in hashes.items()])
+
     def find_jobs(self, status: str | None = None, county_code: str | None = None, domain: str | None = None,
                   since=None, limit: int = 50, offset: int = 0) -> tuple[list, int]:
         """([(job, its source, its county's name)], how many match), newest first."""

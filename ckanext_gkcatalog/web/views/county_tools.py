@@ -13,12 +13,12 @@ from ...checker import check_parsed, parse_defaults, prepared, stored_baselines
 from ...county_template import FORMATS, template_title, write_template
 from ...harvesters.parse import parse_document
 from ...reports.check import render_html
-from ...reports.exports import MEDIA_TYPES
+from ...reports.exports import DOCX_TYPE, MEDIA_TYPES
 from ...review_form import review_rows, write_review_form
 from ...schema import load_schema
 from ..hooks import lang, store
 
-MEDIA_TYPES = {**MEDIA_TYPES, "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+MEDIA_TYPES = {**MEDIA_TYPES, "docx": DOCX_TYPE,
                "html": "text/html; charset=utf-8"}
 MAX_UPLOAD = int(os.environ.get("GKCATALOG_CHECK_MAX_BYTES") or 10 * 1024 * 1024)
 

@@ -6,6 +6,7 @@ import os
 import threading
 from collections import OrderedDict
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response, abort, render_template, request, url_for
@@ -15,7 +16,7 @@ from ...reports import changes, charts, circular, dashboard
 from ...reports.attention import attention
 from ...schema import load_schema
 from ...scoring import RATINGS
-from ...reports.exports import MEDIA_TYPES, export
+from ...reports.exports import DOCX_TYPE, MEDIA_TYPES, export
 from ...search.engine import searcher
 from ..hooks import domain_label, is_admin, lang, store
 
@@ -187,12 +188,10 @@ def _circular(fmt: str):
     if not content.view.rows:
         abort(404)
     template_path = os.environ.get("GKCATALOG_CIRCULAR_TEMPLATE")
-    template = open(template_path, "rb").read() if fmt == "docx" and template_path else None
-    data = circular.write_docx(content, template) if fmt == "docx" else circular.write_xlsx(content)
-    media = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "xlsx": MEDIA_TYPES["xlsx"]}[fmt]
+    template = Path(template_path).read_bytes() if fmt == "docx" and template_path else None
+    data = circular.render(content, fmt, template)
     name = quote(f"{content.title}.{fmt}")
-    return Response(data, mimetype=media, headers={
+    return Response(data, mimetype=DOCX_TYPE if fmt == "docx" else MEDIA_TYPES["xlsx"], headers={
         "Content-Disposition": f"attachment; filename=\"gkcatalog-circular.{fmt}\"; filename*=UTF-8''{name}"})
 
 
