@@ -89,6 +89,9 @@ MESSAGES = {
                     "no baseline of the domain '{label_en}': nothing to match or score against"),
     "not_a_baseline": (ERROR, "不是基准目录:{reason}", "not a baseline: {reason}"),
     "no_catalog_table": (ERROR, "页面或文件中没有目录表格", "no catalog table in the page or file"),
+    "no_item_links": (ERROR, "列表页上没有找到事项页面的链接", "no links to item pages on the list page"),
+    "item_pages_truncated": (WARNING, "列表中有 {found} 个事项页面,只读取了前 {limit} 个",
+                             "the list has {found} item pages; only the first {limit} were read"),
     # the public search and its API (search/query.py)
     "search_query_long": (WARNING, "检索词过长,只使用了前 {limit} 个字", "the query is too long; only its first {limit} characters are used"),
     "search_unknown_field": (ERROR, "“{value}”不是可筛选的字段(可用:{allowed})",
@@ -119,6 +122,7 @@ RULE_NAMES = {
     "fetch_too_large": ("文件过大", "file too large"), "fetch_truncated": ("下载不完整", "truncated download"),
     "ckan_api_error": ("CKAN 接口错误", "CKAN API error"), "spam_text": ("植入广告", "injected advertising"),
     "no_catalog_table": ("无目录表格", "no catalog table"),
+    "no_item_links": ("无事项链接", "no item links"), "item_pages_truncated": ("事项页面过多", "too many item pages"),
     "time_limit_longer": ("时限长于基准", "time limit longer than the baseline's"),
     "basis_without_number": ("依据无文号", "basis without document number"),
     "unmarked": ("未标注", "not marked"), "personal_id_number": ("身份证号", "ID-card number"),
@@ -235,6 +239,10 @@ CODE_LABELS = {
     "error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info"),
     "added": ("新增", "added"), "removed": ("删除", "removed"), "renamed": ("更名", "renamed"),
     "changed": ("要素变化", "elements changed"),
+    # source kinds (sources.KINDS)
+    "auto": ("自动识别", "auto"), "item_pages": ("逐项页面", "item pages"), "html": ("网页", "web page"),
+    "docx": ("Word 文档", "Word document"), "xlsx": ("Excel 表格", "Excel workbook"),
+    "xls": ("Excel 97 表格", "Excel 97 workbook"), "csv": ("CSV 表格", "CSV table"), "json": ("JSON 数据", "JSON data"),
 }
 
 

@@ -10,7 +10,7 @@ from ckanext_gkcatalog.harvesters.headers import header_key
 from .problems import Location, Problem
 from .schema import load_schema
 
-KINDS = ("auto", "ckan", "csv", "xlsx", "xls", "html", "docx", "json")
+KINDS = ("auto", "ckan", "csv", "xlsx", "xls", "html", "docx", "json", "item_pages")
 COLUMNS = {
     "county_code": r"(行政区划)?代码|区划代码|county_?code|code",
     "county_name": r"县(\(市、?区\)|市区)?(名称)?|县区|区县|名称|county(_?name)?",

@@ -18,6 +18,7 @@ from ckanext_gkcatalog.items import _domain_in, build_item, content_hash, item_n
 from ckanext_gkcatalog.problems import Location, Problem
 from ckanext_gkcatalog.schema import load_schema
 
+from .item_pages import read_item_page
 from .readers import ReadError, read_grids, sniff_format
 from .tables import read_table
 
@@ -50,12 +51,17 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
         result.add_file_problems([Problem("format_mismatch", Location(file=name),
                                           {"declared": fmt.lstrip("."), "actual": actual.lstrip(".")})])
     result.add_file_problems(charset_notes(data, name, content_type, actual))
+    seen: dict = {}
+    page_item = read_item_page(data, name) if actual in HTML_FORMATS else None
+    if page_item is not None:  # one item on a page of its own: its labelled values are its row
+        result.tables = 1
+        _add_item(result, page_item, Location(file=name), dict(defaults or {}), seen)
+        return result
     try:
         grids = read_grids(data, name, content_type, actual)
     except ReadError as exc:
         result.add_file_problems([exc.problem])
         return result
-    seen: dict = {}
     for grid in grids:
         table = read_table(grid)
         if table.header is None:
@@ -70,21 +76,24 @@ def parse_document(data: bytes, name: str, *, defaults: dict | None = None, cont
         if caption_domain:
             table_defaults["domain"] = caption_domain
         for raw in table.rows:
-            location = Location(grid.file, grid.sheet, raw.row)
             table_defaults["source_location"] = f"{grid.sheet}#{raw.row}" if grid.sheet else f"#{raw.row}"
-            item, problems = build_item(raw, location, defaults=table_defaults)
-            key = (item.get("domain"), item.get("level1"), item.get("level2"), item.get("level3"))
-            if key in seen:
-                problems.append(Problem("duplicate_item", location, {"other_row": seen[key]}))
-            else:
-                seen[key] = raw.row
-            result.items.append(item)
-            result.item_problems.append(problems)
-            result.columns.append(raw.columns)
-            result.problems.extend(problems)
+            _add_item(result, raw, Location(grid.file, grid.sheet, raw.row), table_defaults, seen)
     if not result.tables:
         result.add_file_problems([Problem("no_catalog_table", Location(file=name))])
     return result
+
+
+def _add_item(result: Parsed, raw, location: Location, defaults: dict, seen: dict) -> None:
+    item, problems = build_item(raw, location, defaults=defaults)
+    key = (item.get("domain"), item.get("level1"), item.get("level2"), item.get("level3"))
+    if key in seen:
+        problems.append(Problem("duplicate_item", location, {"other_row": seen[key]}))
+    else:
+        seen[key] = raw.row
+    result.items.append(item)
+    result.item_problems.append(problems)
+    result.columns.append(raw.columns)
+    result.problems.extend(problems)
 
 
 def _heading(grid, header_index: int) -> str:
@@ -95,7 +104,8 @@ def _heading(grid, header_index: int) -> str:
     return " ".join(filter(None, (grid.caption, above))) or grid.sheet or ""
 
 
-TEXT_FORMATS = (".csv", ".txt", ".tsv", ".html", ".htm", ".shtml", ".json")
+HTML_FORMATS = (".html", ".htm", ".shtml")
+TEXT_FORMATS = (".csv", ".txt", ".tsv", *HTML_FORMATS, ".json")
 _CHARSET = re.compile(rb"charset=[\"']?([\w-]+)", re.I)
 
 
@@ -116,7 +126,7 @@ def charset_notes(data: bytes, name: str, content_type: str | None, fmt: str) ->
         data.decode("utf-8-sig")
         return []
     except UnicodeDecodeError:
-        in_page = fmt in (".html", ".htm", ".shtml") and _CHARSET.search(data[:4096])
+        in_page = fmt in HTML_FORMATS and _CHARSET.search(data[:4096])
         return [] if in_page else [Problem("charset_guessed", Location(file=name))]
 
 

@@ -20,6 +20,7 @@ from ckanext_gkcatalog.assess import assess, matchers
 from ckanext_gkcatalog.problems import Location, Problem, job_message
 
 from .ckan import gather_ckan
+from .crawl import CrawlOptions, fetch_item_pages, gather_item_links
 from .fetch import FetchError, FetchLimits, fetch, guarded_session
 from .parse import parse_stage
 from .sandbox import exit_when_gone, forkserver_context
@@ -156,20 +157,35 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
         clock, stage = now, NEXT_STAGE.get(ended, ended)
 
     try:
-        if source.kind == "ckan":  # the API calls are the gather stage; they fetch what they list
-            pages, single = gather_ckan(source.url, source.options, settings.limits), False
+        kept = None  # item pages: the pages whose items stay as they are
+        if source.kind == "item_pages":  # the list pages are the gather stage, the item pages the fetch
+            options = CrawlOptions.of(source.options)
+            crawl = gather_item_links(source.url, settings.limits, _session(), options)
             lap("gather")
+            if not crawl.links:  # a list that names no item is a broken page, not an emptied catalog
+                findings.append(_finding(Problem("no_item_links", Location(file=source.url)), "gather", source))
+                return _end(store, job.id, source, "failed", {**counts, "errors": 1}, timings,
+                            ("nothing_read", {"files": source.url}), findings)
+            fetched = fetch_item_pages(crawl.links, source.page_state or {}, settings.limits, _session, options)
+            findings.extend(_finding(p, "fetch", source) for p in crawl.problems + fetched.problems)
+            pages, kept, single = fetched.changed, fetched.kept, False
+            digest = _state_digest(fetched.state)
+            fetch_state = {"page_state": fetched.state}
         else:
-            urls = [source.url, *source.options.get("pages", [])]  # a catalog split over several pages
-            single = len(urls) == 1
-            lap("gather")
-            pages = [fetch(url, settings.limits, etag=source.http_etag if single else None,
-                           last_modified=source.http_last_modified if single else None, session=_session())
-                     for url in urls]
+            if source.kind == "ckan":  # the API calls are the gather stage; they fetch what they list
+                pages, single = gather_ckan(source.url, source.options, settings.limits), False
+                lap("gather")
+            else:
+                urls = [source.url, *source.options.get("pages", [])]  # a catalog split over several pages
+                single = len(urls) == 1
+                lap("gather")
+                pages = [fetch(url, settings.limits, etag=source.http_etag if single else None,
+                               last_modified=source.http_last_modified if single else None, session=_session())
+                         for url in urls]
+            digest = hashlib.sha256(b"".join(p.data for p in pages)).hexdigest()
+            fetch_state = {"http_etag": pages[0].etag if single else None,
+                           "http_last_modified": pages[0].last_modified if single else None}
         lap("fetch")
-        digest = hashlib.sha256(b"".join(p.data for p in pages)).hexdigest()
-        fetch_state = {"http_etag": pages[0].etag if single else None,
-                       "http_last_modified": pages[0].last_modified if single else None}
         if (single and pages[0].not_modified) or digest == source.content_hash:
             status, message = "unchanged", ("unchanged", {})
             return _end(store, job.id, source, status, counts, timings, message, findings, fetch_state)
@@ -184,7 +200,9 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
             timings[name] = round(seconds, 4)
         findings.extend(_finding(problem, step, source, item_id, domain)
                         for step, problem, item_id, domain in parsed.problems)
-        if parsed.empty:  # a page that gave nothing is broken, not emptied: withdrawing its items would lose data
+        if kept is not None and parsed.empty and (kept or len(parsed.empty) < len(pages)):
+            _keep_unread(parsed.empty, kept, fetch_state["page_state"])  # one broken item page: its items stay
+        elif parsed.empty:  # a page that gave nothing is broken, not emptied: withdrawing its items would lose data
             message = ("nothing_read", {"files": ", ".join(parsed.empty)})
             counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
             return _end(store, job.id, source, "failed", counts, timings, message, findings)
@@ -192,7 +210,8 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
         with _own_jobs_lock:
             county_lock = _county_locks.setdefault(source.county_code, threading.Lock())
         with county_lock:
-            counts.update(store.import_items(source.id, job.id, records, {**fetch_state, "content_hash": digest}))
+            counts.update(store.import_items(source.id, job.id, records, {**fetch_state, "content_hash": digest},
+                                             kept))
         lap("import")
         counts["errors"] = sum(1 for f in findings if f["severity"] == "error")
         status = "finished"
@@ -207,6 +226,19 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
         counts["errors"] += 1
         message = ("unexpected_error", {"stage": stage, "reason": reason})
     return _end(store, job.id, source, status, counts, timings, message, findings)
+
+
+def _state_digest(state: dict) -> str:
+    """One hash for a catalog of item pages: which pages it has, and what each held."""
+    lines = sorted(f"{link} {page.get('hash')}" for link, page in state.items())
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _keep_unread(unread: list, kept: list, page_state: dict) -> None:
+    """Item pages that gave no item this time keep their items, and are read again next time."""
+    for link in unread:
+        kept.append(link)
+        page_state.pop(link, None)
 
 
 class _ParserPool:

@@ -210,7 +210,8 @@ READERS = {
     ".json": read_json,
 }
 # the source kinds of the registry, by reader
-KIND_FORMATS = {"csv": ".csv", "xlsx": ".xlsx", "xls": ".xls", "html": ".html", "docx": ".docx", "json": ".json"}
+KIND_FORMATS = {"csv": ".csv", "xlsx": ".xlsx", "xls": ".xls", "html": ".html", "docx": ".docx", "json": ".json",
+                "item_pages": ".html"}
 
 
 ZIP_FORMATS = (".xlsx", ".xlsm", ".ods", ".docx")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 import click
@@ -29,14 +30,24 @@ def source():
 @click.option("--page", "pages", multiple=True, help="Further pages of a catalog split over several pages.")
 @click.option("--dataset", help="CKAN sources: read the catalog files of this dataset instead of gk-catalog-item datasets.")
 @click.option("--organization", help="CKAN sources: only the gk-catalog-item datasets of this organization.")
+@click.option("--item-links", help="item_pages sources: a regular expression the item pages' addresses match "
+                                    "(default: found on the list page).")
+@click.option("--max-items", type=click.IntRange(1, 100000),
+              help="item_pages sources: read at most this many item pages (default 500).")
 @pass_ctx
 def source_add(ctx: Context, county_code, url, kind, domain, county_name, city_name, every, pages, dataset,
-               organization):
+               organization, item_links, max_items):
     """Register URL as the catalog of COUNTY_CODE (a 6-digit 行政区划代码).
 
-    For --kind ckan, URL is the portal's address (https://data.example.gov.cn)."""
+    For --kind ckan, URL is the portal's address (https://data.example.gov.cn). For --kind item_pages, URL is
+    the list page of a catalog published one item per page."""
     key = domain_key(ctx, domain)
-    options = {k: v for k, v in {"pages": list(pages), "dataset": dataset, "organization": organization}.items() if v}
+    options = {k: v for k, v in {"pages": list(pages), "dataset": dataset, "organization": organization,
+                                 "item_links": item_links, "max_items": max_items}.items() if v}
+    try:
+        re.compile(item_links or "")
+    except re.error as exc:
+        raise Refused(ctx.say(f"--item-links 不是有效的正则表达式:{exc}", f"--item-links is not a valid regular expression: {exc}"))
     problems = [p for address in (url, *pages) for p in source_problems(
         county_code, address, Location(field="county_code"), Location(file=address, field="source_url"))]
     if problems:

@@ -67,10 +67,12 @@ class HarvestStore(SearchStore):
         with self.reading() as s:
             return list(s.scalars(select(Finding).where(Finding.job_id == job_id).order_by(Finding.id)))
 
-    def import_items(self, source_id: int, job_id: int, items: list, fetch_state: dict) -> dict:
+    def import_items(self, source_id: int, job_id: int, items: list, fetch_state: dict,
+                     kept_pages: list | None = None) -> dict:
         """Upsert a source's items by stable id in one transaction; items it no longer offers are withdrawn
         (kept, marked, dated), never deleted. `fetch_state` (etag, last-modified, hash) is saved with them,
-        so a source is only marked as read when its items are."""
+        so a source is only marked as read when its items are. The items of `kept_pages` (item pages that
+        did not change, or could not be read this time) stay as they are, still offered."""
         now = utcnow()
         counts = {"added": 0, "updated": 0, "unchanged": 0, "withdrawn": 0}
         # each record may bring its search document (indexing.search_document): written with the item
@@ -83,7 +85,16 @@ class HarvestStore(SearchStore):
             for chunk in range(0, len(moved), 500):
                 existing.update((i.id, i) for i in s.scalars(select(Item).where(Item.id.in_(moved[chunk:chunk + 500]))))
             seen, added = set(), []
+            kept = set(kept_pages or ())
+            for item_id, item in existing.items():
+                if kept and item.source_id == source_id and item.status == "active" and \
+                        (item.location or {}).get("url") in kept:
+                    seen.add(item_id)
+                    item.last_seen = now
+                    counts["unchanged"] += 1
             for data in items:
+                if data["id"] in seen:  # also on a kept page, and counted there: counted here instead
+                    counts["unchanged"] -= 1
                 seen.add(data["id"])
                 item = existing.get(data["id"])
                 if item is None:

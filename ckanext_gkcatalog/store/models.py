@@ -80,7 +80,7 @@ class Source(Base):
     id = Column(Integer, primary_key=True)
     county_code = Column(String(6), ForeignKey("gk_county.code"), index=True, nullable=False)
     domain = Column(String(50), nullable=True)  # None: the source offers several domains
-    kind = Column(String(20), nullable=False)  # ckan | csv | xlsx | xls | html | docx | json
+    kind = Column(String(20), nullable=False)  # sources.KINDS
     url = Column(Text, nullable=False)
     options = Column(JSONType, default=dict, nullable=False)
     enabled = Column(Boolean, default=True, nullable=False)
@@ -93,6 +93,8 @@ class Source(Base):
     last_checked_at = Column(DateTime(timezone=True), nullable=True)
     # ids of the items the source offered at its last import: two platforms of one county are compared by them
     offered = Column(JSONType, default=list, nullable=False)
+    # a catalog published one item per page: {page address: {etag, last_modified, hash}} at the last harvest
+    page_state = Column(JSONType, default=dict, nullable=True)
     created_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
 
 
