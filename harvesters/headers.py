@@ -101,7 +101,7 @@ def sub_column(text) -> tuple[str, tuple] | None:
             return group, (value,)
     tiers = [schema.field("tiers").lookup(t) for t in expand_tiers(key)]
     if tiers and all(tiers):
-        return "tiers", tuple(tiers)
+        return "tiers", tuple(dict.fromkeys(tiers))
     return None
 
 
@@ -134,8 +134,8 @@ def _columns_aligned(top: list, sub: list) -> list | None:
         if sc and (group == sc[0] or (not t.strip() and group is None and role is None)):
             found_sub = True
             columns.append(_column_for_sub(j, s, sc))
-        elif sc and group is not None:  # a sub-header under the wrong group: the rows are not aligned
-            return None
+        elif sc and (group is not None or role):  # a sub-header under the wrong group, or under a column
+            return None  # of its own (一级事项 under 序号): the rows are not aligned
         elif role and role not in GROUP_ROLES:
             columns.append(Column(j, t, role))
         elif role in TICK_GROUPS and not s.strip():  # a group column without sub-columns holds text

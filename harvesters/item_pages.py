@@ -19,7 +19,7 @@ from .tables import RawRow
 # how a label is spelled on item pages: the catalog header's element names (traditional ones are simplified
 # first); top_role() then says which field each one is
 _LABEL = re.compile(
-    r"(所属领域|试点领域|一级(?:事项|目录)|二级事项|三级事项|事项名称|公开事项(?:名称)?|公开(?:具体)?内容(?:[(（]要素[)）])?"
+    r"(所属领域|试点领域|一级(?:事项|目录)|二级事项|三级事项|事项名称|公开事项(?:名称)?|公开(?:具体)?内容(?:\s*[(（]要素[)）])?"
     r"|公开依据|公开时限|公开主体|公开对象|公开方式|公开层级\s*\d*|公开渠道(?:和载体)?|公开载体|(?:公开)?责任(?:部门|单位|科室))"
     r"(?=\s*[:：]|\s|$)")
 # page furniture that ends a value: the headings of the page's parts
@@ -40,9 +40,10 @@ def read_item_page(data: bytes, name: str) -> RawRow | None:
         root = lxml.html.document_fromstring(decode_html(data, name))
     except Exception:  # an empty or broken page is reported by the table reader
         return None
-    pairs = labelled_values(root)
+    pairs, bare = labelled_values(root)
     roles = {role for role, _ in pairs}
-    if len(pairs) < MIN_LABELS or not roles & {"level1", "level2", "items"}:
+    # a catalog's header row is labels side by side; an item page's labels each have their value
+    if len(pairs) < MIN_LABELS or bare * 2 > len(pairs) or not roles & {"level1", "level2", "items"}:
         return None
     raw = RawRow(row=0)  # a page has no rows: its findings name the page alone
     for role, value in pairs:
@@ -61,13 +62,16 @@ def read_item_page(data: bytes, name: str) -> RawRow | None:
     return raw
 
 
-def labelled_values(root) -> list[tuple[str, str]]:
-    """[(role, value)] in page order, for every label followed by a value."""
-    pairs, current, scope, values = [], None, None, []
+def labelled_values(root) -> tuple[list[tuple[str, str]], int]:
+    """[(role, value)] in page order for every label followed by a value, and how many labels had none."""
+    pairs, current, scope, values, bare = [], None, None, [], 0
 
     def close():
+        nonlocal bare
         if current and values:
             pairs.append((current, "\n".join(values)[:MAX_VALUE]))
+        elif current:
+            bare += 1
 
     for element, text in _chunks(root):
         pieces = list(_split_labels(to_simplified(text)))
@@ -79,7 +83,7 @@ def labelled_values(root) -> list[tuple[str, str]]:
             elif current and (scope is None or _inside(element, scope)):
                 values.append(piece)
     close()
-    return pairs
+    return pairs, bare
 
 
 def _chunks(root):

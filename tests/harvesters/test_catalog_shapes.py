@@ -1,11 +1,12 @@
 """Shapes of real published catalogs that were misread (issue 15), each as a small table rendered in every
-format (CSV, XLSX, legacy XLS, HTML) and read back to the same items: pinyin glosses inside header cells,
+format (GBK CSV, XLSX, legacy XLS, HTML, DOCX) and read back to the same items: pinyin glosses inside header cells,
 channel lists one per line or numbered, checklist glyph variants glued to their labels, tier headers with
 bracketed alternatives or run together, and tier columns holding the tier's name instead of a tick."""
 import csv
 import html
 import io
 
+import docx
 import openpyxl
 import pytest
 
@@ -17,10 +18,20 @@ DEFAULTS = {"domain": "social_assistance", "county_code": "530581", "county_name
 
 def render(rows: list, fmt: str) -> tuple[bytes, str]:
     """The rows as a file of `fmt` (one header row first), and its name."""
-    if fmt == "csv":
+    if fmt == "csv":  # as county sites publish it: GBK (GB18030 keeps every glyph GBK lacks)
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)
-        return buffer.getvalue().encode("utf-8"), "catalog.csv"
+        return buffer.getvalue().encode("gb18030"), "catalog.csv"
+    if fmt == "docx":
+        document = docx.Document()
+        width = max(len(row) for row in rows)
+        table = document.add_table(rows=len(rows), cols=width)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = str(value)
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue(), "catalog.docx"
     if fmt in ("xlsx", "xls"):
         book = openpyxl.Workbook()
         for row in rows:
@@ -40,7 +51,7 @@ def items_of(rows: list, fmt: str) -> list:
              i.get("time_limit")) for i in parsed.items]
 
 
-FORMATS = ["csv", "xlsx", "xls", "html"]
+FORMATS = ["csv", "xlsx", "xls", "html", "docx"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -79,7 +90,7 @@ def test_the_same_table_gives_the_same_items_in_every_format():
             ["1", "低保", "政策文件", "20个工作日", "1、政府网站2、两微一端", "县级", ""],
             ["2", "低保", "办理结果", "10个工作日", "■政府网站口政府公报", "√", "√"]]
     read = {fmt: items_of(rows, fmt) for fmt in FORMATS}
-    assert read["csv"] == read["xlsx"] == read["xls"] == read["html"]
+    assert read["csv"] == read["xlsx"] == read["xls"] == read["html"] == read["docx"]
     assert [(i[0], i[1], i[3]) for i in read["csv"]] == [("低保", "政策文件", ["county"]),
                                                          ("低保", "办理结果", ["county", "township"])]
 
@@ -176,3 +187,27 @@ def test_a_cell_missing_in_a_csv_stays_missing(second):
     parsed = parse_document(render(rows, "csv")[0], "gap.csv", defaults=DEFAULTS)
     assert [bool(i.get("basis")) for i in parsed.items] == [True, False, *([True] if second else []), True]
     assert not [p for p in parsed.problems if p.code == "carried_down"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_township_catalog_reads_like_a_county_one(fmt):
+    """A township's subset (item 12): its own title, tier columns for the township and village levels only,
+    spelled as townships do (镇(街)级, 村(社区)级, 镇村级), the township's office as subject."""
+    rows = [["和顺镇社会救助领域基层政务公开标准目录"] + [""] * 7,
+            ["序号", "公开事项", "", "公开时限", "公开主体", "公开渠道和载体", "公开层级", ""],
+            ["", "一级事项", "二级事项", "", "", "", "镇(街)级", "村(社区)级"],
+            ["1", "最低生活保障", "审核信息", "10个工作日", "和顺镇人民政府", "■政府网站 ■村(居)务公开栏", "√", "√"],
+            ["2", "", "审批信息", "10个工作日", "和顺镇人民政府", "■社区/企事业单位/村公示栏(电子屏)", "√", ""],
+            ["3", "临时救助", "救助结果", "10个工作日", "和顺镇人民政府", "■便民服务站", "", "√"]]
+    data, name = render(rows, fmt)
+    parsed = parse_document(data, name, defaults={**DEFAULTS, "domain": None})
+    assert [(i["domain"], i["level1"], i["level2"], i["subject"], sorted(i["tiers"])) for i in parsed.items] == [
+        ("social_assistance", "最低生活保障", "审核信息", "和顺镇人民政府", ["township", "village"]),
+        ("social_assistance", "最低生活保障", "审批信息", "和顺镇人民政府", ["township"]),
+        ("social_assistance", "临时救助", "救助结果", "和顺镇人民政府", ["village"])]
+    # only what a county's catalog would get too: the columns this one leaves out, its own channel names
+    assert {p.code for p in parsed.problems} - {"charset_guessed"} <= {"required", "missing_column", "local_channel"}
+    rows[2][6:] = ["镇村级", ""]  # one column for both levels
+    data, name = render(rows, fmt)
+    assert [sorted(i["tiers"]) for i in parse_document(data, name, defaults=DEFAULTS).items] == [
+        ["township", "village"], ["township", "village"], []]
