@@ -53,7 +53,9 @@ setup(
         f"{PACKAGE}.schemas": ["*.yaml", "baselines/*.yaml"],
         f"{PACKAGE}.store.migration": ["alembic.ini", "script.py.mako"],
         f"{PACKAGE}.i18n": ["*/LC_MESSAGES/*.po", "*.pot"],
-        f"{PACKAGE}.web": ["templates/gkcatalog/*.html", "static/gkcatalog/*"],
+        f"{PACKAGE}.web": ["templates/gkcatalog/*.html", "templates/scheming/*/*.html", "templates/snippets/*.html",
+                           "static/gkcatalog/*"],
+        f"{PACKAGE}.ckan": ["solr/schema.xml"],
         f"{PACKAGE}.reports": ["templates/*.html"],
     },
     install_requires=[

@@ -365,16 +365,10 @@ def expand_tiers(text: str) -> list[str]:
     text = re.sub(r"(?<=级)(?=[\u4e00-\u9fff]{1,4}级)", "、", text)
     # in "乡、村级" / "县级、乡、村级" the suffix 级 belongs to every head before it
     text = re.sub(r"(?<![级\w])([\u4e00-\u9fff])、(?=(?:[\u4e00-\u9fff]、)*[\u4e00-\u9fff]级)", r"\1级、", text)
-    expanded = []
-    for part in (p for p in re.split(r"[/;,、]", text) if p):
-        if _TIER_HEADS.fullmatch(part):  # "镇村级", "县乡村级": one-character tier heads sharing their 级
-            expanded.extend(f"{head}级" for head in part[:-1])
-        else:
-            expanded.append(part)
-    return expanded
-
-
-_TIER_HEADS = re.compile(r"[省市州县区旗乡镇村]{2,4}级")
+    # "镇村级", "县乡村级": one-character tier heads sharing their 级
+    text = re.sub(r"(?<![\u4e00-\u9fff])([省市州县区旗乡镇村]{2,4})级(?![\u4e00-\u9fff])",
+                  lambda m: "、".join(head + "级" for head in m.group(1)), text)
+    return [part for part in re.split(r"[/;,、]", text) if part]
 
 
 def parse_choice_list(field_name: str, text) -> tuple[list, list]:

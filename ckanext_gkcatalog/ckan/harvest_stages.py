@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import re
 
+import sqlalchemy as sa
 from ckan import model
 
 from ..harvesters.pipeline import harvest
+from ..problems import job_message
 from ..schema import load_schema
 from ..sources import KINDS
-from .settings import get_store, harvest_settings
-from .sync import (REFUSED, dataset_id, describe_error, ensure_organizations, item_dataset, write_dataset,
-                   writer_context)
+from .settings import get_store, harvest_settings, site_lang
+from .sync import (REFUSED, dataset_id, describe_error, ensure_organizations, item_dataset, items_to_write,
+                   write_dataset, writer_context)
 
 
 def validate_config(text: str | None) -> str:
@@ -65,44 +67,67 @@ def gather(harvest_job, save_error) -> list[str]:
         save_error(str(exc), harvest_job)
         return []
     (report,) = harvest(store, [source], harvest_settings())
+    lang = site_lang()
+    items = items_to_write(store, [source.id])
+    # each error once: an item's own errors with its harvest object (import_object reports them, with the
+    # row it is on now), the rest (the file's, and those of items with nothing to write) with the job
+    own_errors: dict = {item.id: [] for item in items}
     for finding in store.findings(report.job_id):
-        if finding.severity == "error":  # its message already says where: file, sheet, row, column
-            save_error(finding.message_en, harvest_job)
+        if finding.severity != "error":
+            continue
+        message = finding.message_zh if lang == "zh" else finding.message_en  # it says where: file, row, column
+        if finding.item_id in own_errors:
+            own_errors[finding.item_id].append(message)
+        else:
+            save_error(message, harvest_job)
     if report.status == "failed":
-        save_error(report.message or "the harvest failed", harvest_job)
-    items = store.items_to_publish([source.id])
+        save_error(job_message(report.message_code, report.message_params, lang) or "failed", harvest_job)
     owners = ensure_organizations([store.county(source.county_code)], writer_context()) if items else {}
     ids = []
     for item in items:  # the dataset as it is to be written is the object's content, shown by ckanext-harvest
         status = "delete" if item.status != "active" else ("change" if item.ckan_hash else "new")
-        obj = HarvestObject(guid=item.id, job=harvest_job, content=json.dumps(item_dataset(item, owners), ensure_ascii=False),
-                            extras=[HarvestObjectExtra(key="status", value=status),
-                                    HarvestObjectExtra(key="content_hash", value=item.content_hash)])
+        extras = [HarvestObjectExtra(key="status", value=status),
+                  HarvestObjectExtra(key="content_hash", value=item.content_hash)]
+        if own_errors[item.id]:
+            extras.append(HarvestObjectExtra(key="errors", value=json.dumps(own_errors[item.id], ensure_ascii=False)))
+        obj = HarvestObject(guid=item.id, job=harvest_job, extras=extras,
+                            content=json.dumps(item_dataset(item, owners), ensure_ascii=False))
         obj.save()
         ids.append(obj.id)
     return ids
 
 
 def import_object(harvest_object, save_error) -> bool:
-    """Write the dataset of one harvest object (the import stage)."""
+    """Write the dataset of one harvest object (the import stage). The object is made its dataset's
+    current one before the dataset is written, as ckanext-harvest's own harvesters do: its index hook
+    then finds the object, and the dataset is indexed with harvest_source_id (counted on the source page)."""
     from ckanext.harvest.model import HarvestObject
 
     extras = {e.key: e.value for e in harvest_object.extras}
     package_id, data = dataset_id(harvest_object.guid), json.loads(harvest_object.content or "null")
+    model.Session.query(HarvestObject).filter(HarvestObject.guid == harvest_object.guid,
+                                              HarvestObject.id != harvest_object.id,
+                                              HarvestObject.current.is_(True)).update(
+        {"current": False}, synchronize_session=False)
+    if data is not None:
+        harvest_object.package_id, harvest_object.current = package_id, True
+        harvest_object.add()
+        model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+        model.Session.flush()
+    own = "; ".join(json.loads(extras.get("errors") or "[]"))  # what our checks found in its row
     try:
         outcome = write_dataset(package_id, data)
     except REFUSED as exc:
         model.Session.rollback()
-        save_error(describe_error(data or {}, harvest_object.guid, exc), harvest_object, "Import")
+        save_error(" | ".join(filter(None, (own, describe_error(data or {}, harvest_object.guid, exc)))),
+                   harvest_object, "Import")
         return False
+    if own:  # written, but its row has errors the county must mend
+        save_error(own, harvest_object, "Import")
     get_store().mark_published({harvest_object.guid: extras.get("content_hash") if data else None})
-    # this object becomes its dataset's current one: ckanext-harvest links datasets to their source this way
-    model.Session.query(HarvestObject).filter(HarvestObject.guid == harvest_object.guid,
-                                              HarvestObject.current.is_(True)).update(
-        {"current": False}, synchronize_session=False)
-    if outcome != "gone":
-        harvest_object.package_id = package_id
-    harvest_object.current = data is not None
+    if data is None:  # a withdrawn item: its dataset is deleted, and no object is its current one
+        harvest_object.package_id = package_id if outcome != "gone" else None
+        harvest_object.current = False
     harvest_object.report_status = {"created": "added", "updated": "updated"}.get(outcome, "deleted")
     harvest_object.save()
     return True

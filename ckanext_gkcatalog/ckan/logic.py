@@ -1,6 +1,6 @@
 """What ckanext-gkcatalog adds to CKAN, as plain functions that plugin.py wires in: actions and their auth
-functions, the validator the schema names, the search-index hook and the facets, template helpers, and
-the hooks the dashboards blueprint asks the host for (language, admin right, user).
+functions, the validator the schema names, the search-index hook, and the hooks the dashboards blueprint asks the
+host for (admin right, user); presentation.py has what CKAN's pages show.
 
 Everything in this package imports CKAN; the rest of the product never does, so the standalone portal runs
 without it.
@@ -8,6 +8,7 @@ without it.
 from __future__ import annotations
 
 import json
+import re
 
 import ckan.plugins.toolkit as tk
 
@@ -16,10 +17,8 @@ from ..harvesters.pipeline import harvest
 from ..reports import dashboard
 from ..schema import DATASET_TYPE, load_schema
 from .settings import get_store, harvest_settings
-from .sync import sync_datasets
+from .sync import items_to_write, sync_datasets
 
-FACETS = {"domain": ("试点领域", "Policy domain"), "level1": ("一级事项", "Level 1 item"),
-          "mode": ("公开方式", "Mode"), "tiers": ("公开层级", "Tier"), "channels": ("公开渠道", "Channel")}
 MULTIPLE = ("channels", "audience", "mode", "tiers")  # stored as JSON lists by ckanext-scheming
 
 
@@ -110,7 +109,7 @@ def gkcatalog_harvest_source(context, data_dict) -> dict:
         raise tk.ObjectNotFound(tk._("No such source"))
     tk.check_access("gkcatalog_harvest_source", context, {"county_code": source.county_code})
     (report,) = harvest(store, [source], harvest_settings())
-    published = sync_datasets(store, store.items_to_publish([source.id]))  # what changed, as CKAN datasets
+    published = sync_datasets(store, items_to_write(store, [source.id]))  # what changed, as CKAN datasets
     return {"job_id": report.job_id, "status": report.status, "counts": report.counts, "message": report.message,
             "datasets": published.counts, "dataset_errors": published.errors}
 
@@ -153,6 +152,9 @@ def gk_open_multiple_choice(field, schema):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             errors[key].append(tk._("expecting list of strings"))
             return
+        # the edit form's text input holds the values outside the choices, separated by 、
+        value = [part.strip() for v in value for part in (re.split(r"[、,，;；\n]", v) if v not in order else [v])
+                 if part.strip()]
         known = [v for v in order if v in value]
         data[key] = json.dumps(known + [v for v in dict.fromkeys(value) if v not in order], ensure_ascii=False)
 
@@ -176,20 +178,7 @@ def before_dataset_index(pkg_dict: dict) -> dict:
     return pkg_dict
 
 
-def dataset_facets(facets: dict, package_type: str) -> dict:
-    if package_type != DATASET_TYPE:
-        return facets
-    zh = lang() == "zh"
-    for name, (label_zh, label_en) in FACETS.items():
-        facets[name] = label_zh if zh else label_en
-    return facets
-
-
-# --- hooks of the dashboards blueprint, and template helpers --------------------------------------
-
-def lang() -> str:
-    return "en" if (tk.h.lang() or "").startswith("en") else "zh"
-
+# --- hooks of the dashboards blueprint --------------------------------------
 
 def blueprint_is_admin(county_code: str | None) -> bool:
     return _is_county_admin({}, county_code)
@@ -198,12 +187,3 @@ def blueprint_is_admin(county_code: str | None) -> bool:
 def blueprint_user() -> str | None:
     user = tk.current_user
     return user.name if getattr(user, "is_authenticated", False) else None
-
-
-def helper_choice_label(field_name: str, value: str) -> str:
-    """The label of a schema value in the page's language (for facet items and item pages)."""
-    field = load_schema().fields.get(field_name)
-    return field.value_label(value, "en" if lang() == "en" else "zh_Hans_CN") if field else value
-
-
-HELPERS = {"gkcatalog_choice_label": helper_choice_label, "gkcatalog_facet_names": lambda: list(FACETS)}

@@ -14,7 +14,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ..i18n import compiled_dir
 from ..web.blueprint import mounted_at
-from . import logic, settings
+from . import logic, presentation, settings
 
 
 class GkCatalogPlugin(p.SingletonPlugin, DefaultTranslation):
@@ -38,7 +38,7 @@ class GkCatalogPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IConfigurable: the `ckan gkcatalog` commands and the harvest threads use the same database
     def configure(self, config):
-        os.environ.setdefault("GKCATALOG_DB", settings.store_url(config))
+        os.environ["GKCATALOG_DB"] = settings.store_url(config)  # ckan.ini wins over a stray environment
 
     # IConfigDeclaration
     def declare_config_options(self, declaration, key):
@@ -57,11 +57,14 @@ class GkCatalogPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IMiddleware: the hooks the blueprint asks its host for
     def make_middleware(self, app, config):
+        from .commands import start_harvest
+
         if hasattr(app, "extensions"):  # the Flask app (CKAN 2.11 has no other)
             app.extensions["gkcatalog_store"] = settings.get_store()
-            app.config.update(GKCATALOG_LAYOUT="gkcatalog/ckan_page.html", GKCATALOG_LANG=logic.lang,
+            app.config.update(GKCATALOG_LAYOUT="gkcatalog/ckan_page.html", GKCATALOG_LANG=presentation.lang,
                               GKCATALOG_IS_ADMIN=logic.blueprint_is_admin,
-                              GKCATALOG_USER=logic.blueprint_user)
+                              GKCATALOG_USER=logic.blueprint_user, GKCATALOG_URL_FOR=presentation.url_for,
+                              GKCATALOG_START_HARVEST=start_harvest)
         return app
 
     # IActions, IAuthFunctions, IValidators, ITemplateHelpers
@@ -75,15 +78,21 @@ class GkCatalogPlugin(p.SingletonPlugin, DefaultTranslation):
         return {"gk_open_multiple_choice": logic.gk_open_multiple_choice}
 
     def get_helpers(self):
-        return logic.HELPERS
+        return presentation.HELPERS
 
     # IPackageController
     def before_dataset_index(self, pkg_dict):
         return logic.before_dataset_index(pkg_dict)
 
+    def after_dataset_search(self, search_results, search_params):
+        return presentation.after_dataset_search(search_results)
+
+    def after_dataset_show(self, context, pkg_dict):
+        presentation.with_description(pkg_dict)
+
     # IFacets
     def dataset_facets(self, facets_dict, package_type):
-        return logic.dataset_facets(facets_dict, package_type)
+        return presentation.dataset_facets(facets_dict, package_type)
 
     # ITranslation: the .po files in i18n/ compiled at start-up (no .mo is committed)
     def i18n_directory(self):
@@ -95,10 +104,9 @@ class GkCatalogPlugin(p.SingletonPlugin, DefaultTranslation):
     def i18n_domain(self):
         return "ckanext-gkcatalog"
 
-    # IClick: `ckan gkcatalog ...` is the standalone command line on CKAN's database
+    # IClick: `ckan gkcatalog ...` is the standalone command line on CKAN's database, without its own
+    # accounts and server
     def get_commands(self):
-        from ..cli import main
-        from .sync import sync_command
+        from .commands import commands
 
-        main.add_command(sync_command)  # only inside CKAN: the datasets are CKAN's
-        return [main]
+        return commands()

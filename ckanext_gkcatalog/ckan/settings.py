@@ -32,3 +32,9 @@ def harvest_settings() -> HarvestSettings:
     networks = tk.config.get("ckanext.gkcatalog.allow_networks") or []
     return HarvestSettings(FetchLimits(allowed_networks=networks), workers=1,
                            processes=tk.config.get("ckanext.gkcatalog.harvest_processes") or 0)
+
+
+def site_lang() -> str:
+    """'zh' or 'en': the site's default language, for what is written where no request has a language
+    (the messages ckanext-harvest's consumers store with a job)."""
+    return "en" if str(tk.config.get("ckan.locale_default") or "en").startswith("en") else "zh"

@@ -11,13 +11,11 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-import click
 import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ..datasets import dataset_dict, dataset_id, org_name
 from ..items import level_path
-from .settings import get_store
 
 
 def writer_context() -> dict:
@@ -45,6 +43,9 @@ def write_dataset(package_id: str, data: dict | None, context: dict | None = Non
     returns created | updated | deleted | gone (nothing to delete)."""
     context = context or writer_context()
     existing = model.Package.get(package_id)
+    if existing is not None and model.Session.query(model.Package.id).filter_by(id=package_id).scalar() is None:
+        model.Session.expunge(existing)  # purged behind the session's back (`ckan harvester source clear`)
+        existing = None
     if data is None:
         if existing is None or existing.state == "deleted":
             return "gone"
@@ -74,6 +75,22 @@ def describe_error(data: dict, item_id: str, exc: Exception) -> str:
     return f"{where or item_id} ({label or item_id}): {what}"
 
 
+def items_to_write(store, source_ids: list[int] | None = None) -> list:
+    """The items whose datasets must be written: those that changed since they were written, and those
+    whose dataset is gone although it was written (deleted or purged outside the extension, e.g. by
+    `ckan harvester source clear`): these are written again, as new."""
+    published = store.published_items(source_ids)
+    present = set()
+    ids = [dataset_id(item_id) for item_id in published]
+    for start in range(0, len(ids), 500):
+        present.update(row[0] for row in model.Session.query(model.Package.id).filter(
+            model.Package.id.in_(ids[start:start + 500]), model.Package.state == "active"))
+    gone = [item_id for item_id in published if dataset_id(item_id) not in present]
+    if gone:
+        store.mark_published(dict.fromkeys(gone))  # no dataset: to be written, by this run or the next
+    return store.items_to_publish(source_ids)
+
+
 @dataclass
 class SyncReport:
     counts: dict = field(default_factory=lambda: {"created": 0, "updated": 0, "deleted": 0, "errors": 0})
@@ -85,10 +102,10 @@ REFUSED = (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized)
 
 
 def sync_datasets(store, items: list | None = None, on_item=None) -> SyncReport:
-    """Write the datasets of `items` (default: every item that changed, store.items_to_publish()) through
-    package_create, package_update and package_delete, BATCH per transaction; `on_item()` is called after
-    each item (a progress bar). An item CKAN refuses is reported and left for the next run."""
-    items = store.items_to_publish() if items is None else items
+    """Write the datasets of `items` (default: items_to_write(), the changed items and those whose dataset
+    is gone) through package_create, package_update and package_delete, BATCH per transaction; `on_item()`
+    is called after each item (a progress bar). An item CKAN refuses is reported and left for the next run."""
+    items = items_to_write(store) if items is None else items
     report = SyncReport()
     if not items:
         return report
@@ -126,18 +143,3 @@ def sync_datasets(store, items: list | None = None, on_item=None) -> SyncReport:
         if len(batch) >= BATCH or (batch and not queue):
             commit()
     return report
-
-
-@click.command("sync-datasets")
-def sync_command():
-    """Write the items that changed since the last run as CKAN datasets (after harvests run by
-    `ckan gkcatalog harvest` or the standalone scheduler on CKAN's database)."""
-    store = get_store()
-    items = store.items_to_publish()
-    with click.progressbar(length=len(items), label="datasets") as bar:
-        report = sync_datasets(store, items, on_item=lambda: bar.update(1))
-    for message in report.errors:
-        click.echo(message, err=True)
-    click.echo(", ".join(f"{k} {v}" for k, v in report.counts.items()))
-    if report.errors:
-        raise SystemExit(1)

@@ -6,6 +6,7 @@ default; `--lang en` (or GKCATALOG_LANG=en) switches to English.
 """
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 import sys
@@ -48,8 +49,10 @@ class LazyGroup(click.Group):
             translate_command(self, self.lang)
         return super().main(args, *rest, **kwargs)
 
+    left_out: tuple = ()  # commands this host has its own of (inside CKAN: its users and its server)
+
     def list_commands(self, ctx) -> list[str]:
-        return sorted({*super().list_commands(ctx), *COMMANDS})
+        return sorted({*super().list_commands(ctx), *COMMANDS} - set(self.left_out))
 
     def invoke(self, ctx):
         """Whatever a command did not foresee ends as one line in the user's language and exit code 1, never
@@ -66,6 +69,8 @@ class LazyGroup(click.Group):
             raise Refused(f"意外错误,命令未完成:{reason}" if zh else f"unexpected error; the command did not finish: {reason}")
 
     def get_command(self, ctx, name):
+        if name in self.left_out:
+            return None
         if name in self.commands or name not in COMMANDS:
             return super().get_command(ctx, name)
         module, attribute = COMMANDS[name].split(":")
@@ -82,3 +87,14 @@ class LazyGroup(click.Group):
 def main(ctx, db, lang):
     """ckanext-gkcatalog: grassroots disclosure standard catalogs (基层政务公开标准目录)."""
     ctx.obj = Context(db, lang)
+
+
+STANDALONE_ONLY = ("user", "serve", "demo")  # the portal's own accounts and web server
+
+
+def inside_ckan(*extra: click.Command) -> click.Group:
+    """`ckan gkcatalog`: the same commands on CKAN's database, less those CKAN has its own of (its users,
+    its web server), plus `extra` (the dataset sync, which only CKAN has)."""
+    group = copy.copy(main)
+    group.commands, group.left_out = {command.name: command for command in extra}, STANDALONE_ONLY
+    return group

@@ -109,6 +109,8 @@ class HarvestStore(SearchStore):
                         setattr(item, key, value)
                     item.status, item.withdrawn_at, item.job_id = "active", None, job_id
                     indexed[item.id] = documents.get(item.id)
+                elif item.location != data["location"]:  # the same item moved in its file: say where it is now
+                    item.location, item.fields = data["location"], data["fields"]
                 item.source_id, item.last_seen = source_id, now
                 counts["updated" if changed else "unchanged"] += 1
             for item_id, item in existing.items():
@@ -160,6 +162,15 @@ class HarvestStore(SearchStore):
             stale = ((Item.status == "active") & (Item.ckan_hash.is_(None) | (Item.ckan_hash != Item.content_hash))
                      | (Item.status != "active") & Item.ckan_hash.is_not(None))
             query = select(Item).where(stale).order_by(Item.county_code, Item.id)
+            if source_ids is not None:
+                query = query.where(Item.source_id.in_(source_ids))
+            return list(s.scalars(query))
+
+    def published_items(self, source_ids: list[int] | None = None) -> list[str]:
+        """Inside CKAN: the ids of the active items whose dataset was written (of the given sources, or
+        all), so that a dataset deleted outside the extension is noticed and written again."""
+        with self.reading() as s:
+            query = select(Item.id).where(Item.status == "active", Item.ckan_hash.is_not(None))
             if source_ids is not None:
                 query = query.where(Item.source_id.in_(source_ids))
             return list(s.scalars(query))

@@ -11,8 +11,6 @@ English with ?lang=en (remembered in a cookie). Jinja2 autoescapes everything ha
 """
 from __future__ import annotations
 
-import copy
-
 from flask import Blueprint
 
 from . import hooks
@@ -44,18 +42,26 @@ ROUTES = [
     ("/admin/notices/<int:recipient_id>/<action>", admin.notice_action, ["POST"]),
 ]
 
-blueprint = Blueprint("gkcatalog", __name__, template_folder="templates", static_folder="static",
-                      static_url_path="/gkcatalog-static")
-for rule, view, methods in ROUTES:
-    blueprint.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=methods)
-blueprint.before_request(hooks.private_portal)
-blueprint.after_request(hooks.remember_language)
-blueprint.context_processor(hooks.template_helpers)
+STANDALONE_ONLY = ("login", "logout")  # a host such as CKAN has its own accounts
+
+
+def make_blueprint(url_prefix: str | None = None, hosted: bool = False) -> Blueprint:
+    """The blueprint, at `url_prefix`; `hosted` (inside CKAN, whose own pages own '/'): without the
+    standalone portal's login."""
+    made = Blueprint("gkcatalog", __name__, template_folder="templates", static_folder="static",
+                     static_url_path="/gkcatalog-static", url_prefix=url_prefix)
+    for rule, view, methods in ROUTES:
+        if not (hosted and view.__name__ in STANDALONE_ONLY):
+            made.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=methods)
+    made.before_request(hooks.private_portal)
+    made.after_request(hooks.remember_language)
+    made.context_processor(hooks.template_helpers)
+    return made
+
+
+blueprint = make_blueprint()  # the standalone portal's
 
 
 def mounted_at(url_prefix: str) -> Blueprint:
-    """The same blueprint (routes, name, templates) mounted under a prefix, for a host app such as CKAN
-    whose own pages own '/'."""
-    mounted = copy.copy(blueprint)
-    mounted.url_prefix = url_prefix
-    return mounted
+    """The blueprint inside a host app such as CKAN, under a prefix."""
+    return make_blueprint(url_prefix, hosted=True)

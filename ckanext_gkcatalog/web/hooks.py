@@ -3,13 +3,14 @@ their admin right, and the helpers every template gets.
 
 The standalone app answers from its own login; CKAN (ckan/plugin.py) sets these app config hooks instead:
 GKCATALOG_LAYOUT (the template pages extend), GKCATALOG_LANG() -> 'zh' | 'en', GKCATALOG_IS_ADMIN(county
-code or None) -> bool and GKCATALOG_USER() -> the user's name or None.
+code or None) -> bool, GKCATALOG_USER() -> the user's name or None, and GKCATALOG_URL_FOR(endpoint, **values).
 """
 from __future__ import annotations
 
 from urllib.parse import unquote, urlencode, urlsplit
 
-from flask import abort, current_app, jsonify, redirect, request, url_for
+import flask
+from flask import abort, current_app, jsonify, redirect, request
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required
 from werkzeug.exceptions import BadRequest
@@ -168,6 +169,13 @@ def remember_language(response):
     return response
 
 
+def url_for(endpoint: str, **values) -> str:
+    """A URL of the portal; the host builds it when it says how (CKAN keeps its locale prefix, and sends
+    an item to its dataset page)."""
+    host = current_app.config.get("GKCATALOG_URL_FOR")
+    return host(endpoint, **values) if host else flask.url_for(endpoint, **values)
+
+
 def switch_language(target: str) -> str:
     """This page's URL in the other language: its parameters kept, so a search stays a search."""
     params = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", target)]
@@ -175,7 +183,7 @@ def switch_language(target: str) -> str:
 
 
 def template_helpers():
-    return {"domain_label": domain_label, "rating_label": rating_label, "message": message, "link": link, "lang": lang(),
+    return {"url_for": url_for, "domain_label": domain_label, "rating_label": rating_label, "message": message, "link": link, "lang": lang(),
             "is_admin": is_admin, "user_name": user_name(), "switch_language": switch_language, "match_label": match_label,
             "code_label": code_label, "job_message": job_message, "baseline_title": baseline_title, "field_label": field_label, "rule_label": rule_label,
             "csrf_field": current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),

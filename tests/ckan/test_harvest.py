@@ -218,7 +218,7 @@ def test_ckan_gkcatalog_sync_datasets_writes_what_a_command_line_harvest_read(cl
 
 @pytest.mark.ckan_config("ckan.plugins", HARVEST_PLUGINS)
 @pytest.mark.usefixtures("with_plugins")
-def test_ckanext_harvest_reports_a_rows_errors_where_they_are(gk_store, migrate_db_for, tmp_path):
+def test_ckanext_harvest_reports_a_rows_errors_once_where_they_are_now(gk_store, migrate_db_for, tmp_path):
     migrate_db_for("harvest")
     published = _published(_baseline(gk_store))[:3]
     published[1] = dict(published[1], audience=[])  # a required element left empty on one row
@@ -230,10 +230,47 @@ def test_ckanext_harvest_reports_a_rows_errors_where_they_are(gk_store, migrate_
             url=f"{server.url}/sa.csv", source_type="gkcatalog", owner_org=org["id"],
             config=json.dumps({"domain": "social_assistance", "kind": "csv"}))
         job = _run_harvest(source)
-    # errored: the row's gather error, and its object, which scheming refuses too
-    assert job["stats"].get("added") == 2 and job["stats"].get("errored") == 2
+        # one error for the row: its object's, which scheming refuses too; in the site's language (zh)
+        assert job["stats"].get("added") == 2 and job["stats"].get("errored") == 1
+        report = helpers.call_action("harvest_job_report", {}, id=job["id"])
+        assert not [e for e in report["gather_errors"] if "公开对象" in e["message"]]
+        (refused,) = [e for o in report["object_errors"].values() for e in o["errors"]]
+        assert refused["message"].count("公开对象") >= 1 and "sa.csv" in refused["message"] and "第5行" in refused["message"]
+        # a row inserted above it: the next run says where the row is now, once
+        (tmp_path / "sa.csv").write_bytes(write_catalog([published[0], *_published(_baseline(gk_store))[5:6],
+                                                         *published[1:]], "csv", TITLE))
+        job = _run_harvest(source)
     report = helpers.call_action("harvest_job_report", {}, id=job["id"])
-    (gathered,) = [e for e in report["gather_errors"] if "audience" in e["message"].lower()]
-    assert gathered["message"].count("sa.csv") == 1 and "row" in gathered["message"]
-    (refused,) = [e for o in report["object_errors"].values() for e in o["errors"]]
-    assert "audience" in refused["message"] and "sa.csv" in refused["message"]
+    messages = [e["message"] for e in report["gather_errors"]] + [
+        e["message"] for o in report["object_errors"].values() for e in o["errors"]]
+    assert [m for m in messages if "公开对象" in m and "sa.csv" in m] == [m for m in messages if "第6行" in m]
+    assert len([m for m in messages if "公开对象" in m]) == 1
+
+
+@pytest.mark.ckan_config("ckan.plugins", HARVEST_PLUGINS)
+@pytest.mark.usefixtures("with_plugins")
+def test_datasets_are_linked_to_their_source_and_cleared_ones_come_back(cli, gk_store, migrate_db_for, tmp_path):
+    from ckan.cli.cli import ckan
+    from ckanext.harvest.helpers import package_count_for_source
+
+    migrate_db_for("harvest")
+    published = _published(_baseline(gk_store))[:5]
+    (tmp_path / "sa.csv").write_bytes(write_catalog(published, "csv", TITLE))
+    org = factories.Organization(name="990101", title="青山县")
+    sysadmin = {"user": factories.Sysadmin()["name"]}
+    with LocalServer(str(tmp_path)) as server:
+        source = helpers.call_action(
+            "harvest_source_create", dict(sysadmin), name="qingshan-clear", title="csv", url=f"{server.url}/sa.csv",
+            source_type="gkcatalog", owner_org=org["id"], config=json.dumps({"domain": "social_assistance"}))
+        _run_harvest(source)
+        assert package_count_for_source(source["id"]) == 5  # the source page's count: the index knows the source
+        helpers.call_action("harvest_source_clear", dict(sysadmin), id=source["id"])
+        assert _datasets("990101") == {}
+        job = _run_harvest(source)  # the catalog did not change: its datasets are written again all the same
+        assert job["stats"].get("added") == 5 and len(_datasets("990101")) == 5
+        assert package_count_for_source(source["id"]) == 5
+    one = next(iter(_datasets("990101").values()))
+    helpers.call_action("dataset_purge", dict(sysadmin), id=one["id"])
+    result = cli.invoke(ckan, ["gkcatalog", "sync-datasets"])
+    assert result.exit_code == 0 and "created 1" in result.output, result.output
+    assert len(_datasets("990101")) == 5

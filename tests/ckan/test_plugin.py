@@ -148,3 +148,55 @@ def test_county_tools_inside_ckan_the_checker_the_template_and_the_baseline_acti
     assert [i["code"] for i in found["items"]] == [i.code for i in baseline.items]
     with pytest.raises(helpers.logic.NotFound):
         helpers.call_action("gkcatalog_baseline_show", {}, domain="social_assistance")
+
+
+def _form_fields(page: str, form_id: str = "dataset-edit") -> list:
+    """What a browser submits from the form as it is shown: text inputs, checked boxes, textareas, the
+    selected options, and the submit button."""
+    import lxml.html
+
+    form = lxml.html.fromstring(page).get_element_by_id(form_id)
+    pairs = []
+    for element in form.iter("input", "textarea", "select", "button"):
+        name, kind = element.get("name"), (element.get("type") or "text").lower()
+        if not name or element.get("disabled") is not None:
+            continue
+        if element.tag == "textarea":
+            pairs.append((name, element.text or ""))
+        elif element.tag == "select":
+            chosen = [o.get("value", o.text) for o in element.iter("option") if o.get("selected") is not None]
+            pairs.extend((name, v) for v in chosen[:None if element.get("multiple") is not None else 1])
+        elif kind in ("checkbox", "radio"):
+            if element.get("checked") is not None:
+                pairs.append((name, element.get("value", "on")))
+        elif kind in ("text", "hidden", "url", "email", "number", "date") or element.tag == "button" and name == "save":
+            pairs.append((name, element.get("value", "")))
+    return pairs
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_the_edit_form_saved_unchanged_keeps_every_value_of_every_field(app):
+    """A county's own channel has a text input beside the checkboxes: saving the edit form as it is shown
+    keeps every field, and a channel typed there is added."""
+    from werkzeug.datastructures import MultiDict
+
+    user = factories.Sysadmin()
+    token = factories.APIToken(user=user["name"])["token"]
+    org = factories.Organization(name="990101")
+    full = _item(org, level3="低保政策", department="社会救助股", person="张三", source_url="http://example.gov.cn/sa.html",
+                 source_location="#3", channels=["government_website", "村务公开栏", "微信公众号"],
+                 audience=["public", "specific_groups"], mode=["proactive", "on_request"], tiers=["county", "township"])
+    created = helpers.call_action("package_create", {"user": user["name"]}, **full)
+    shown = app.get(f"/dataset/{created['name']}", headers={"Authorization": token}, status=200).body
+    assert "村务公开栏" in shown and "微信公众号" in shown and "政府网站" in shown
+    edit = f"/gk-catalog-item/edit/{created['name']}"
+    fields = _form_fields(app.get(edit, headers={"Authorization": token}, status=200).body)
+    app.post(edit, data=MultiDict(fields), headers={"Authorization": token}, status=200, follow_redirects=True)
+    saved = helpers.call_action("package_show", id=created["id"])
+    schema = helpers.call_action("scheming_dataset_schema_show", type="gk-catalog-item")
+    for name in (f["field_name"] for f in schema["dataset_fields"]):
+        assert saved.get(name) == created.get(name), name
+    typed = [(k, "村务公开栏、便民服务群" if k == "channels" and v == "村务公开栏、微信公众号" else v) for k, v in fields]
+    app.post(edit, data=MultiDict(typed), headers={"Authorization": token}, status=200, follow_redirects=True)
+    assert helpers.call_action("package_show", id=created["id"])["channels"] == [
+        "government_website", "村务公开栏", "便民服务群"]

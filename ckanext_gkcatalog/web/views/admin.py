@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.security import check_password_hash
@@ -16,7 +16,7 @@ from ...harvesters.fetch import FetchLimits
 from ...harvesters.pipeline import HarvestSettings, harvest
 from ...notices import address_problem
 from ...problems import Location, Problem
-from ..hooks import FormError, PortalUser, admin_required, lang, refuse, safe_target, store, user_name
+from ..hooks import FormError, PortalUser, admin_required, lang, refuse, safe_target, store, url_for, user_name
 
 
 def login():
@@ -108,8 +108,11 @@ def notice_action(recipient_id, action):
     return redirect(url_for("gkcatalog.notices"))
 
 
-def start_harvest(sources: list) -> threading.Thread:
-    """A harvest in the background: the page returns at once and the jobs page shows progress."""
+def start_harvest(sources: list):
+    """A harvest in the background: the page returns at once and the jobs page shows progress. A host
+    runs it its own way (CKAN: a background job, which also writes the datasets)."""
+    if current_app.config.get("GKCATALOG_START_HARVEST"):
+        return current_app.config["GKCATALOG_START_HARVEST"](sources)
     networks = current_app.config.get("GKCATALOG_ALLOW_NETWORKS", [])
     settings = HarvestSettings(FetchLimits(allowed_networks=networks), workers=4, processes=1)
     thread = threading.Thread(target=harvest, args=(store(), sources, settings), daemon=True)

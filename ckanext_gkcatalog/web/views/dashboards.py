@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from ...reports import changes, charts, circular, dashboard
@@ -18,7 +18,7 @@ from ...schema import load_schema
 from ...scoring import RATINGS
 from ...reports.exports import DOCX_TYPE, MEDIA_TYPES, export
 from ...search.engine import searcher
-from ..hooks import domain_label, is_admin, lang, store
+from ..hooks import domain_label, is_admin, lang, store, url_for
 
 
 class _Recent:

@@ -3,7 +3,7 @@ file in the county format. State lives in the URL (q, one parameter per filter, 
 can be shared; bad input is a message on the page with a 400, never an error page."""
 from __future__ import annotations
 
-from flask import Response, abort, jsonify, render_template, request, url_for
+from flask import Response, abort, jsonify, render_template, request
 
 from ... import datasets
 from ...indexing import FACET_FIELDS
@@ -12,7 +12,7 @@ from ...schema import load_schema
 from ...search.engine import searcher
 from ...search.query import PAGE_ROWS, QueryError, SearchQuery, from_page
 from ...writers import write_catalog
-from ..hooks import domain_label, lang, store
+from ..hooks import domain_label, lang, store, url_for
 
 EXPORT_ROWS = 10_000  # a download holds at most this many items: a whole county, or a province's domain
 EXPORT_COLUMNS = ("id", "county_code", "county_name", "domain", "level1", "level2", "level3", "content", "basis",
