@@ -40,6 +40,7 @@ LABELS = {"ckanharvester": "ckanext-harvest CKANHarvester", "adapter": "ours, th
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--counties", type=int, default=34, help="counties of the slice (34: about 5,000 items)")
+    parser.add_argument("--paths", default=",".join(PATHS), help="which imports, e.g. direct (default: all three)")
     parser.add_argument("--role", choices=["portal", *PATHS], help=argparse.SUPPRESS)
     parser.add_argument("--ini", help=argparse.SUPPRESS)
     parser.add_argument("--portal", help=argparse.SUPPRESS)
@@ -58,7 +59,7 @@ def main() -> None:
         ready = json.loads(_last_line(portal, "READY"))
         print(f"portal ready at {ready['url']}: {ready['items']} items in {ready['seconds']:.0f} s", flush=True)
         results = {}
-        for name in PATHS:
+        for name in (n for n in PATHS if n in args.paths.split(",")):
             print(f"{LABELS[name]} ...", flush=True)
             done = subprocess.run([sys.executable, __file__, "--role", name, "--ini", inis[name], "--portal",
                                    ready["url"]], stdout=subprocess.PIPE, text=True, check=True)
@@ -66,7 +67,8 @@ def main() -> None:
     finally:
         portal.terminate()
         portal.wait()
-    base = results["ckanharvester"]["items"] / results["ckanharvester"]["seconds"]
+    reference = results.get("ckanharvester")
+    base = reference["items"] / reference["seconds"] if reference else float("nan")
     print(f"\n{'path':42} {'datasets':>9} {'errors':>7} {'seconds':>8} {'items/s':>8} {'ratio':>6}")
     for name, result in results.items():
         rate = result["items"] / result["seconds"]

@@ -1,11 +1,14 @@
 """The ckanext-harvest adapter's stages, wired in by harvest_plugin.py.
 
-They follow ckanext-dcat's harvesters: the gather stage runs our pipeline for the source (fetch, parse,
-check, match, import into the store) and makes one harvest object per dataset to write; the fetch stage
-has nothing left to do; the import stage writes one dataset.
+The gather stage runs our pipeline for the source (fetch, parse, check, match, import into the store), then
+writes the datasets that changed, 200 per transaction, each with its harvest object made complete in the
+same transaction: ckanext-harvest's fetch and import queues would commit every object several times,
+which costs more than writing its dataset. So the fetch and import stages have nothing left to do
+(import_object still writes an object queued by an earlier version).
 """
 from __future__ import annotations
 
+import datetime
 import json
 import re
 
@@ -17,8 +20,7 @@ from ..problems import job_message
 from ..schema import load_schema
 from ..sources import KINDS
 from .settings import get_store, harvest_settings, site_lang
-from .sync import (REFUSED, dataset_id, describe_error, ensure_organizations, item_dataset, items_to_write,
-                   write_dataset, writer_context)
+from .sync import REFUSED, dataset_id, describe_error, items_to_write, sync_datasets, write_dataset
 
 
 def validate_config(text: str | None) -> str:
@@ -57,9 +59,7 @@ def store_source(store, harvest_source):
 
 
 def gather(harvest_job, save_error) -> list[str]:
-    """Run our pipeline for the job's source, then make one harvest object per dataset to write."""
-    from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
-
+    """Run our pipeline for the job's source, then write its datasets, one harvest object each."""
     store = get_store()
     try:
         source = store_source(store, harvest_job.source)
@@ -69,8 +69,8 @@ def gather(harvest_job, save_error) -> list[str]:
     (report,) = harvest(store, [source], harvest_settings())
     lang = site_lang()
     items = items_to_write(store, [source.id])
-    # each error once: an item's own errors with its harvest object (import_object reports them, with the
-    # row it is on now), the rest (the file's, and those of items with nothing to write) with the job
+    # each error once: an item's own errors with its harvest object (with the row it is on now), the rest
+    # (the file's, and those of items with nothing to write) with the job
     own_errors: dict = {item.id: [] for item in items}
     for finding in store.findings(report.job_id):
         if finding.severity != "error":
@@ -82,19 +82,38 @@ def gather(harvest_job, save_error) -> list[str]:
             save_error(message, harvest_job)
     if report.status == "failed":
         save_error(job_message(report.message_code, report.message_params, lang) or "failed", harvest_job)
-    owners = ensure_organizations([store.county(source.county_code)], writer_context()) if items else {}
-    ids = []
-    for item in items:  # the dataset as it is to be written is the object's content, shown by ckanext-harvest
-        status = "delete" if item.status != "active" else ("change" if item.ckan_hash else "new")
-        extras = [HarvestObjectExtra(key="status", value=status),
-                  HarvestObjectExtra(key="content_hash", value=item.content_hash)]
-        if own_errors[item.id]:
-            extras.append(HarvestObjectExtra(key="errors", value=json.dumps(own_errors[item.id], ensure_ascii=False)))
-        obj = HarvestObject(guid=item.id, job=harvest_job, extras=extras,
-                            content=json.dumps(item_dataset(item, owners), ensure_ascii=False))
-        obj.save()
-        ids.append(obj.id)
-    return ids
+    # the datasets and their harvest objects are written here, BATCH per transaction, each object complete
+    # as ckanext-harvest's import stage would leave it: no object waits in the fetch and import queues,
+    # whose per-object commits cost more than writing the dataset
+    sync_datasets(store, items, record=lambda item, data, outcome, error: _record_object(
+        harvest_job, item, data, outcome, "; ".join(filter(None, (*own_errors[item.id], error)))))
+    return []
+
+
+def _record_object(harvest_job, item, data, outcome, errors: str) -> None:
+    """The harvest object of one written (or refused) dataset, in the write's transaction: the dataset's
+    current object, so that its index entry names the harvest source."""
+    from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObjectExtra
+
+    package_id = dataset_id(item.id)
+    model.Session.query(HarvestObject).filter(HarvestObject.guid == item.id, HarvestObject.current.is_(True)).update(
+        {"current": False}, synchronize_session=False)
+    written = outcome in ("created", "updated")
+    obj = HarvestObject(guid=item.id, job=harvest_job, source=harvest_job.source,
+                        content=json.dumps(data, ensure_ascii=False), state="ERROR" if outcome is None else "COMPLETE",
+                        package_id=package_id if written or outcome == "deleted" else None, current=written,
+                        report_status={"created": "added", "updated": "updated"}.get(outcome, "deleted" if outcome else "errored"),
+                        extras=[HarvestObjectExtra(key="status", value=_status(item)),
+                                HarvestObjectExtra(key="content_hash", value=item.content_hash)])
+    now = datetime.datetime.utcnow()
+    obj.gathered = obj.fetch_started = obj.fetch_finished = obj.import_started = obj.import_finished = now
+    model.Session.add(obj)
+    if errors:
+        model.Session.add(HarvestObjectError(object=obj, message=errors, stage="Import"))
+
+
+def _status(item) -> str:
+    return "delete" if item.status != "active" else ("change" if item.ckan_hash else "new")
 
 
 def import_object(harvest_object, save_error) -> bool:

@@ -101,10 +101,13 @@ BATCH = 200  # datasets written per transaction: one commit (and its search-inde
 REFUSED = (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized)
 
 
-def sync_datasets(store, items: list | None = None, on_item=None) -> SyncReport:
+def sync_datasets(store, items: list | None = None, on_item=None, record=None) -> SyncReport:
     """Write the datasets of `items` (default: items_to_write(), the changed items and those whose dataset
     is gone) through package_create, package_update and package_delete, BATCH per transaction; `on_item()`
-    is called after each item (a progress bar). An item CKAN refuses is reported and left for the next run."""
+    is called after each item (a progress bar). An item CKAN refuses is reported and left for the next run.
+    `record(item, data, outcome, error)` adds what else belongs to a write to the same transaction (the
+    ckanext-harvest adapter's harvest object): after each write (error None), and for a refused item after
+    CKAN's rollback (outcome None, its error), committed at once."""
     items = items_to_write(store) if items is None else items
     report = SyncReport()
     if not items:
@@ -132,12 +135,18 @@ def sync_datasets(store, items: list | None = None, on_item=None) -> SyncReport:
         data = item_dataset(item, owners)
         try:
             batch[item.id] = (item, write_dataset(dataset_id(item.id), data, context))
+            if record:
+                record(item, data, batch[item.id][1], None)
         except REFUSED as exc:
             report.counts["errors"] += 1
             report.errors.append(describe_error(data or item.fields or {}, item.id, exc))
             # CKAN rolled its session back: the batch's writes since the last commit are gone, so again
+            model.Session.rollback()
             queue.extendleft(i for i, _ in reversed(list(batch.values())))
             batch.clear()
+            if record:
+                record(item, data, None, report.errors[-1])
+                model.repo.commit()
             if on_item:
                 on_item()
         if len(batch) >= BATCH or (batch and not queue):

@@ -206,3 +206,20 @@ def test_parse_reads_one_item_page_given_as_a_file(tmp_path):
     assert result.exit_code == 0, result.output
     (item,) = json.loads(result.output)["items"]
     assert (item["level1"], item["level2"], item["domain"]) == ("社会保障卡服务", "社会保障卡申领", "social_insurance")
+
+
+def test_broken_item_pages_give_findings_never_an_exception():
+    """Item pages cut short, with tags dropped or bytes flipped, labels without values or values without
+    labels: each is read or reported, by its file name."""
+    import random
+
+    rng = random.Random(15)
+    page = table_page(ITEM).encode("utf-8")
+    variants = [page[:n] for n in range(0, len(page), 97)]
+    variants += [bytes(b ^ 0xFF if rng.random() < 0.02 else b for b in page) for _ in range(30)]
+    variants += [page.replace(b"<td>", b"", rng.randint(1, 20)) for _ in range(10)]
+    variants += [b"<html><body>" + b"<p>\xe4\xb8\x80\xe7\xba\xa7\xe4\xba\x8b\xe9\xa1\xb9</p>" * 500 + b"</body></html>",
+                 b"<table>" * 300 + "一级事项 二级事项 公开时限".encode() + b"</table>" * 300]
+    for n, data in enumerate(variants):
+        parsed = parse_document(data, f"page{n}.html", defaults=DEFAULTS)
+        assert parsed.items or [p for p in parsed.problems if p.location.file == f"page{n}.html"], n
