@@ -16,7 +16,7 @@ def _html_text(element) -> str:
     parts = []
 
     def walk(el):
-        if not isinstance(el.tag, str) or el.tag in ("script", "style") or _hidden(el):
+        if not isinstance(el.tag, str) or el.tag in ("script", "style") or hidden(el):
             if el.tail:
                 parts.append(el.tail)
             return
@@ -35,7 +35,7 @@ def _html_text(element) -> str:
     return fold_whitespace("".join(parts).replace("\xa0", " "))
 
 
-def _hidden(el) -> bool:
+def hidden(el) -> bool:
     """Text a browser does not show: where mirror sites hide injected advertising."""
     style = (el.get("style") or "").replace(" ", "").lower()
     return el.get("hidden") is not None or any(

@@ -13,7 +13,7 @@ import re
 from ckanext_gkcatalog.normalize import to_simplified
 
 from .headers import TICK_GROUPS, top_role
-from .html_tables import _hidden, decode_html
+from .html_tables import decode_html, hidden
 from .tables import RawRow
 
 # how a label is spelled on item pages: the catalog header's element names (traditional ones are simplified
@@ -78,6 +78,8 @@ def labelled_values(root) -> tuple[list[tuple[str, str]], int]:
         for is_label, piece in pieces:
             if is_label or _SECTION.match(piece):
                 close()
+                if bare >= 2 * MIN_LABELS and bare * 2 > len(pairs):
+                    return pairs, bare  # a catalog's header row: no need to read the rest of the page
                 current, values = (top_role(piece) if is_label else None), []
                 scope = _scope(element, alone=len(pieces) == 1)
             elif current and (scope is None or _inside(element, scope)):
@@ -100,7 +102,7 @@ def _chunks(root):
 
     def walk(el):
         nonlocal owner
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript") or _hidden(el):
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "noscript") or hidden(el):
             return
         block = el.tag not in _INLINE
         if block:

@@ -210,6 +210,8 @@ def _run_job(store, job, source, settings: HarvestSettings, pool, prepared: dict
         with _own_jobs_lock:
             county_lock = _county_locks.setdefault(source.county_code, threading.Lock())
         with county_lock:
+            if kept is not None:  # without the pages that gave nothing: they are read again next time
+                digest = _state_digest(fetch_state["page_state"])
             counts.update(store.import_items(source.id, job.id, records, {**fetch_state, "content_hash": digest},
                                              kept))
         lap("import")

@@ -3,8 +3,8 @@
 The gather stage runs our pipeline for the source (fetch, parse, check, match, import into the store), then
 writes the datasets that changed, 200 per transaction, each with its harvest object made complete in the
 same transaction: ckanext-harvest's fetch and import queues would commit every object several times,
-which costs more than writing its dataset. So the fetch and import stages have nothing left to do
-(import_object still writes an object queued by an earlier version).
+which costs more than writing its dataset. So the fetch and import stages have nothing left to do (an
+object an earlier version queued is left: its item is still unpublished, and the next run writes it).
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import datetime
 import json
 import re
 
-import sqlalchemy as sa
 from ckan import model
 
 from ..harvesters.pipeline import harvest
@@ -20,7 +19,7 @@ from ..problems import job_message
 from ..schema import load_schema
 from ..sources import KINDS
 from .settings import get_store, harvest_settings, site_lang
-from .sync import REFUSED, dataset_id, describe_error, items_to_write, sync_datasets, write_dataset
+from .sync import dataset_id, items_to_write, sync_datasets
 
 
 def validate_config(text: str | None) -> str:
@@ -114,39 +113,3 @@ def _record_object(harvest_job, item, data, outcome, errors: str) -> None:
 
 def _status(item) -> str:
     return "delete" if item.status != "active" else ("change" if item.ckan_hash else "new")
-
-
-def import_object(harvest_object, save_error) -> bool:
-    """Write the dataset of one harvest object (the import stage). The object is made its dataset's
-    current one before the dataset is written, as ckanext-harvest's own harvesters do: its index hook
-    then finds the object, and the dataset is indexed with harvest_source_id (counted on the source page)."""
-    from ckanext.harvest.model import HarvestObject
-
-    extras = {e.key: e.value for e in harvest_object.extras}
-    package_id, data = dataset_id(harvest_object.guid), json.loads(harvest_object.content or "null")
-    model.Session.query(HarvestObject).filter(HarvestObject.guid == harvest_object.guid,
-                                              HarvestObject.id != harvest_object.id,
-                                              HarvestObject.current.is_(True)).update(
-        {"current": False}, synchronize_session=False)
-    if data is not None:
-        harvest_object.package_id, harvest_object.current = package_id, True
-        harvest_object.add()
-        model.Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
-        model.Session.flush()
-    own = "; ".join(json.loads(extras.get("errors") or "[]"))  # what our checks found in its row
-    try:
-        outcome = write_dataset(package_id, data)
-    except REFUSED as exc:
-        model.Session.rollback()
-        save_error(" | ".join(filter(None, (own, describe_error(data or {}, harvest_object.guid, exc)))),
-                   harvest_object, "Import")
-        return False
-    if own:  # written, but its row has errors the county must mend
-        save_error(own, harvest_object, "Import")
-    get_store().mark_published({harvest_object.guid: extras.get("content_hash") if data else None})
-    if data is None:  # a withdrawn item: its dataset is deleted, and no object is its current one
-        harvest_object.package_id = package_id if outcome != "gone" else None
-        harvest_object.current = False
-    harvest_object.report_status = {"created": "added", "updated": "updated"}.get(outcome, "deleted")
-    harvest_object.save()
-    return True

@@ -174,10 +174,13 @@ def test_a_broken_item_page_keeps_its_items_and_is_named(store, platform):
     where = {(f.rule, f.location["file"]) for f in store.findings(report.job_id)}
     assert ("fetch_http_error", f"{platform.url}/jc/content_102.html") in where
     assert ("no_catalog_table", f"{platform.url}/jc/content_103.html") in where
+    (again,) = harvest(store, [store.source(source.id)], SETTINGS)  # the same broken page is read again
+    assert again.status == "finished" and ("no_catalog_table", f"{platform.url}/jc/content_103.html") in {
+        (f.rule, f.location["file"]) for f in store.findings(again.job_id)}
     page_file.write_text(table_page({**ITEM, "一级事项": "社会保险服务", "二级事项": "待遇领取"}), encoding="utf-8")
     platform.handler.faults.clear()
     (mended,) = harvest(store, [store.source(source.id)], SETTINGS)
-    assert mended.status == "finished" and len(store.items("430581")) == 5  # the unread page is read again
+    assert mended.status == "finished" and len(store.items("430581")) == 5
 
 
 def test_the_number_of_item_pages_is_bounded(store, platform):
