@@ -40,8 +40,13 @@ class CrawlOptions:
 
     @classmethod
     def of(cls, options: dict) -> "CrawlOptions":
-        known = {k: options[k] for k in ("max_items", "max_list_pages", "concurrency", "item_links") if k in options}
-        return cls(**known)
+        """A source's options (typed in a CKAN harvest configuration too: numbers may come as text)."""
+        found = cls(item_links=options.get("item_links") or None)
+        for name, most in (("max_items", 100_000), ("max_list_pages", 1_000), ("concurrency", 8)):
+            value = str(options.get(name, "")).strip()
+            if value.isdigit() and int(value) > 0:
+                setattr(found, name, min(int(value), most))
+        return found
 
 
 @dataclass
@@ -152,7 +157,7 @@ def fetch_item_pages(links: list, previous: dict, limits: FetchLimits, session_f
         except FetchError as exc:
             return link, None, exc.problem
 
-    with ThreadPoolExecutor(max_workers=max(1, min(options.concurrency, 8))) as pool:
+    with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
         for link, page, problem in pool.map(one, links):
             before = previous.get(link) or {}
             if problem is not None:  # this page's items stay as the last harvest read them
