@@ -2,10 +2,9 @@
 same site only; each item page is fetched with a conditional GET, a few at a time, within a bounded count.
 
 Which links are items is read from the list itself: they are the largest group of links that share one
-address pattern (digits aside) and carry a title, e.g. /jc_wgs/126/136/content_2970.html, leaving out a column's own
-index pages. A source may
-name the pattern instead (option `item_links`, a regular expression). Pagination links are those labelled
-下一页 / 下页 / next or with a page number.
+address pattern (digits aside) and carry a title, e.g. /jc_wgs/126/136/content_2970.html, leaving out a
+column's own index pages. A source may name the pattern instead (option `item_links`, a regular
+expression). Pagination links are those labelled 下一页 / 下页 / next or with a page number.
 """
 from __future__ import annotations
 
@@ -51,7 +50,7 @@ class CrawlOptions:
 
 @dataclass
 class Crawl:
-    list_pages: list  # Fetched list pages, in order
+    list_pages: int  # list pages read
     links: list  # item page addresses, in list order, without repeats
     problems: list = field(default_factory=list)
 
@@ -59,8 +58,8 @@ class Crawl:
 def gather_item_links(url: str, limits: FetchLimits, session, options: CrawlOptions) -> Crawl:
     """Read the list page and its next pages into item links. A list page that cannot be fetched fails
     the source (FetchError) when it is the first; a later one is a finding, and the links so far stand."""
-    crawl, queue, visited, pattern = Crawl([], []), [url], set(), None
-    while queue and len(crawl.list_pages) < options.max_list_pages:
+    crawl, queue, visited, pattern = Crawl(0, []), [url], set(), None
+    while queue and crawl.list_pages < options.max_list_pages:
         page_url = queue.pop(0)
         if page_url in visited:
             continue
@@ -72,7 +71,7 @@ def gather_item_links(url: str, limits: FetchLimits, session, options: CrawlOpti
                 raise
             crawl.problems.append(exc.problem)
             continue
-        crawl.list_pages.append(page)
+        crawl.list_pages += 1
         anchors = _anchors(page, url)
         if pattern is None:
             pattern = re.compile(options.item_links) if options.item_links else _item_pattern(anchors)

@@ -82,7 +82,7 @@ def labelled_values(root) -> tuple[list[tuple[str, str]], int]:
                     return pairs, bare  # a catalog's header row: no need to read the rest of the page
                 current, values = (top_role(piece) if is_label else None), []
                 scope = _scope(element, alone=len(pieces) == 1)
-            elif current and (scope is None or _inside(element, scope)):
+            elif current and (scope is None or element is scope or scope in element.iterancestors()):
                 values.append(piece)
     close()
     return pairs, bare
@@ -91,7 +91,8 @@ def labelled_values(root) -> tuple[list[tuple[str, str]], int]:
 def _chunks(root):
     """(element, text) for each run of text between block boundaries, in page order; inline markup
     (<a>, <span>, <b> …) stays inside its run, hidden text is dropped."""
-    body = root.find("body") if root.find("body") is not None else root
+    body = root.find("body")
+    body = root if body is None else body
     parts, owner = [], body
 
     def flush():
@@ -153,14 +154,6 @@ def _scope(element, alone: bool):
             return element.getparent() if alone else element
         element = element.getparent()
     return None
-
-
-def _inside(element, scope) -> bool:
-    while element is not None:
-        if element is scope:
-            return True
-        element = element.getparent()
-    return False
 
 
 def _title(root) -> str:

@@ -25,11 +25,15 @@ def sync_command():
     items = items_to_write(store)
     with click.progressbar(length=len(items), label="datasets") as bar:
         report = sync_datasets(store, items, on_item=lambda: bar.update(1))
-    for message in report.errors:
-        click.echo(message, err=True)
-    click.echo(", ".join(f"{k} {v}" for k, v in report.counts.items()))
+    _say(report)
     if report.errors:
         raise SystemExit(1)
+
+
+def _say(report, prefix: str = "") -> None:
+    for message in report.errors:
+        click.echo(message, err=True)
+    click.echo(prefix + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
 
 
 def _harvest_command() -> click.Command:
@@ -49,10 +53,7 @@ def _harvest_command() -> click.Command:
         try:
             return read(*args, **kwargs)
         finally:  # a failed source does not keep the others' items from CKAN
-            report = sync_datasets(get_store())
-            click.echo("datasets: " + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
-            for message in report.errors:
-                click.echo(message, err=True)
+            _say(sync_datasets(get_store()), "datasets: ")
 
     command.callback = harvest_then_write
     return command

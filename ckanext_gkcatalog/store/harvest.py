@@ -86,9 +86,8 @@ class HarvestStore(SearchStore):
                 existing.update((i.id, i) for i in s.scalars(select(Item).where(Item.id.in_(moved[chunk:chunk + 500]))))
             seen, added = set(), []
             kept = set(kept_pages or ())
-            for item_id, item in existing.items():
-                if kept and item.source_id == source_id and item.status == "active" and \
-                        (item.location or {}).get("url") in kept:
+            for item_id, item in (existing.items() if kept else ()):  # not the items moved from other sources
+                if item.source_id == source_id and item.status == "active" and (item.location or {}).get("url") in kept:
                     seen.add(item_id)
                     item.last_seen = now
                     counts["unchanged"] += 1

@@ -115,7 +115,7 @@ def _matches(doc, query: str) -> bool:
 
 
 SCHEMA = Path(__file__).resolve().parents[2] / "ckanext_gkcatalog" / "ckan" / "solr" / "schema.xml"
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+")
+_RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+")
 
 
 @lru_cache(maxsize=1)
@@ -129,7 +129,7 @@ def analyse(text: str, index: bool) -> set:
     """The terms of the schema's "text" type: CJKWidth, LowerCase, CJKBigram (unigrams in the index only,
     and for a lone character)."""
     terms = set()
-    for run in _HAN.findall(unicodedata.normalize("NFKC", text).lower()):
+    for run in _RUNS.findall(unicodedata.normalize("NFKC", text).lower()):
         if not ("\u3400" <= run[0] <= "\ufaff"):
             terms.add(run)
             continue
