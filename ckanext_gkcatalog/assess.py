@@ -77,7 +77,7 @@ def assess(store, pairs: list[tuple[str, str]] | None = None, job_ids: dict | No
     each; `job_ids` maps a pair to the harvest job whose landing it records."""
     now = now or datetime.now(timezone.utc)
     prepared = matchers(store)
-    pairs = sorted({p for p in (pairs if pairs is not None else store.county_domains()) if p[1] in prepared})
+    pairs = sorted(expected_pairs(store, pairs, prepared))
     if not pairs:
         return []
     assess_pending(store, pairs, prepared)
@@ -88,7 +88,7 @@ def assess(store, pairs: list[tuple[str, str]] | None = None, job_ids: dict | No
         doubles = duplicate_problems(sums["doubles"])
         newly_warned = sum(1 for i in sums["doubles"] if i["id"] in doubles and not i["errors"] and not i["warnings"])
         published = [Published(s["id"], s["url"], _published_at(s), s["offered"]) for s in sums["sources"]]
-        own = county_problems(published, now)
+        own = county_problems(published, now, sums["items"])
         not_applicable = sums["not_applicable"] & matcher.by_code.keys()
         tally = Tally(len(matcher.by_code), len(not_applicable), sums["covered"] - sums["covered_not_applicable"],
                       sums["items"], sums["added"], sums["filled"], sums["with_errors"],
@@ -98,11 +98,25 @@ def assess(store, pairs: list[tuple[str, str]] | None = None, job_ids: dict | No
                       sums["penalty"] + newly_warned * finding_weight("duplicate_name", WARNING))
         dates = [p.published_at for p in published if p.published_at]
         score = score_county(tally, max(dates) if dates else None, now)
+        score.details["not_published"] = any(p.code == "domain_not_published" for p in own)
         problems = [(item_id, p) for item_id, p in doubles.items()] + [(None, p) for p in own]
         snapshots.append((pair, matcher.baseline_id, (job_ids or {}).get(pair), score, problems))
     ids = store.save_snapshots(snapshots, now)
     return [Assessed(pair[0], pair[1], snapshot_id, score.score, score.rating)
             for (pair, _, _, score, _), snapshot_id in zip(snapshots, ids)]
+
+
+def expected_pairs(store, pairs: list | None, prepared: dict) -> set:
+    """The (county, domain) pairs to score: `pairs` (None: every county's published domains), and every
+    domain with an active baseline that these counties have never been scored on, since each county must
+    publish each (a domain with nothing published scores 0, a gap); but never a domain the county declared
+    not applicable as a whole (未涉及领域)."""
+    wanted = set(pairs if pairs is not None else store.county_domains())
+    counties = {c for c, _ in wanted} if pairs is not None else {c.code for c in store.counties()}
+    scored = store.scored_pairs(counties) if pairs is not None else set()
+    wanted |= {(c, d) for c in counties for d in prepared if (c, d) not in scored}
+    declared = store.domains_not_applicable(counties)
+    return {p for p in wanted if p[1] in prepared and p not in declared}
 
 
 def assess_pending(store, pairs: list, prepared: dict) -> int:

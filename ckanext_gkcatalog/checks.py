@@ -65,11 +65,6 @@ class Published:
     offered: list  # item ids
 
 
-@lru_cache(maxsize=1)
-def _closed_vocabularies() -> dict:
-    """{field: allowed values} for the fields whose values must come from the schema's choices."""
-    return {f.name: {c.value for c in f.choices} for f in load_schema().fields.values()
-            if f.choices and not f.open_choices}
 
 
 def item_location(item: dict, field: str | None = None) -> Location:
@@ -92,7 +87,7 @@ def check_item(item: dict, baseline_item: dict | None) -> list[Problem]:
     documents = parsed.get("basis") or []
     if documents and not any(d.get("number") for d in documents):
         add("basis_without_number", "basis", value=fields.get("basis"))
-    for name, allowed in _closed_vocabularies().items():  # the schema's choices, checked directly: a
+    for name, allowed in load_schema().closed_vocabularies.items():  # the schema's choices, checked directly: a
         values = fields.get(name)                           # marshmallow pass per item was half the time
         for value in (values if isinstance(values, list) else [values] if values else []):
             if value not in allowed:
@@ -213,7 +208,10 @@ def duplicate_problems(items: list[dict]) -> dict:
     return problems
 
 
-def county_problems(published: list[Published], now: datetime) -> list[Problem]:
+def county_problems(published: list[Published], now: datetime, items: int = 0) -> list[Problem]:
+    """The county rules of one domain's catalog: platforms that differ, a stale catalog, no catalog at all."""
+    if not published and not items:
+        return [Problem("domain_not_published", Location())]
     problems = []
     for i, here in enumerate(published):
         for there in published[i + 1:]:

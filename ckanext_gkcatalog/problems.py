@@ -81,6 +81,8 @@ MESSAGES = {
     "platform_mismatch": (WARNING, "同一目录在不同平台上不一致:{only_here} 项只见于 {here},{only_there} 项只见于 {there}",
                           "the catalog differs between platforms: {only_here} items only on {here}, {only_there} only on {there}"),
     "stale_catalog": (WARNING, "目录已 {days} 天未更新(发布于 {date})", "the catalog has not been updated for {days} days (published {date})"),
+    "domain_not_published": (ERROR, "未发布本领域的目录:没有来源,也没有事项(本地不涉及本领域的,可声明为未涉及领域)",
+                             "no catalog of this domain is published: no source and no item (a domain that does not apply locally can be declared so)"),
     "unknown_county": (ERROR, "没有行政区划代码为 {value} 的县", "no county has the division code {value}"),
     "unknown_baseline_item": (ERROR, "启用的基准目录中没有事项“{value}”", "the active baseline has no item '{value}'"),
     "unknown_item": (ERROR, "该县没有编号为 {value} 的事项", "the county has no item {value}"),
@@ -131,6 +133,7 @@ RULE_NAMES = {
     "service_guide_incomplete": ("办事指南不全", "incomplete service guide"), "negative_list": ("负面清单", "negative list"),
     "duplicate_name": ("重复列出", "listed twice"), "overlapping_addition": ("新增事项重叠", "overlapping addition"),
     "platform_mismatch": ("平台不一致", "platforms differ"), "stale_catalog": ("目录陈旧", "stale catalog"),
+    "domain_not_published": ("未发布", "not published"),
 }
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 

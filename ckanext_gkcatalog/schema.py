@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import marshmallow as ma
 import yaml
 
+from .domains import domain_entries
 from .text import to_simplified
 
 SCHEMA_PACKAGE = "ckanext_gkcatalog.schemas"
@@ -92,7 +93,11 @@ def _build_field(spec: dict) -> Field:
         open_choices=bool(spec.get("gk_open_choices")),
         pattern=spec.get("gk_pattern"),
     )
-    for c in spec.get("choices") or ():
+    choices = spec.get("choices") or ()
+    if spec.get("choices_helper") == "gkcatalog_domain_choices":  # a data file, extended by the province's
+        choices = [{"value": e["code"], "label": e["label"], "gk_aliases": e["aliases"], "gk_declared": e["declared"]}
+                   for e in domain_entries()]
+    for c in choices:
         choice = Choice(c["value"], _as_labels(c["label"]), tuple(c.get("gk_aliases") or ()), c.get("gk_declared"))
         fld.choices.append(choice)
         for spelling in (choice.value, *choice.labels.values(), *choice.aliases):
@@ -116,6 +121,11 @@ class ItemSchema:
     def domain(self, text: str) -> str | None:
         return self.fields["domain"].lookup(text)
 
+    @cached_property
+    def closed_vocabularies(self) -> dict:
+        """{field: allowed values} for the fields whose values must come from the schema's choices."""
+        return {f.name: {c.value for c in f.choices} for f in self.fields.values() if f.choices and not f.open_choices}
+
 
 @lru_cache(maxsize=1)
 def load_schema() -> ItemSchema:
@@ -126,6 +136,12 @@ def load_schema() -> ItemSchema:
         if spec["field_name"] not in CKAN_CORE_FIELDS:
             fields[spec["field_name"]] = _build_field(spec)
     return ItemSchema(raw["dataset_type"], fields, raw)
+
+
+def reload_schema() -> None:
+    """Read the schema and the domain files again (the province's domain file was named or changed)."""
+    load_schema.cache_clear()
+    item_validator.cache_clear()
 
 
 def domain_label(key: str, lang: str = "zh") -> str:

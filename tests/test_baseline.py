@@ -89,7 +89,7 @@ def test_table_errors_name_sheet_row_and_column():
     problems = errors_of(csv_bytes(rows), "emp.csv", "employment")
     assert [(p.code, p.location.row, p.location.column) for p in problems] == [
         ("required", 2, "C"), ("domain_mismatch", 3, "G")]
-    assert problems[1].message("zh") == "文件 emp.csv,第3行,G列(试点领域):该行属于领域“社会救助”,与本次载入的领域“employment”不符"
+    assert problems[1].message("zh") == "文件 emp.csv,第3行,G列(领域):该行属于领域“社会救助”,与本次载入的领域“employment”不符"
 
 
 def test_table_needs_a_domain_and_a_header():

@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ..i18n import compiled_dir
+from ..schema import reload_schema
 from ..web.blueprint import mounted_at
 from . import logic, presentation, settings
 
@@ -39,6 +40,11 @@ class GkCatalogPlugin(p.SingletonPlugin, DefaultTranslation):
     # IConfigurable: the `ckan gkcatalog` commands and the harvest threads use the same database
     def configure(self, config):
         os.environ["GKCATALOG_DB"] = settings.store_url(config)  # ckan.ini wins over a stray environment
+        if config.get("ckanext.gkcatalog.domains"):  # the province's own domains, for the harvest threads too
+            os.environ["GKCATALOG_DOMAINS"] = config["ckanext.gkcatalog.domains"]
+        else:
+            os.environ.pop("GKCATALOG_DOMAINS", None)
+        reload_schema()
 
     # IConfigDeclaration
     def declare_config_options(self, declaration, key):
@@ -48,6 +54,8 @@ class GkCatalogPlugin(p.SingletonPlugin, DefaultTranslation):
             "SQLAlchemy URL of the catalog store; empty: CKAN's own database (sqlalchemy.url)")
         declaration.declare_list(section.allow_networks, []).set_description(
             "Networks (CIDR) that source URLs may reach although private, e.g. 127.0.0.1/32 for tests")
+        declaration.declare(section.domains, "").set_description(
+            "YAML file of the province's own policy domains (code, label, aliases), as schemas/domains.yaml")
         declaration.declare_int(section.harvest_processes, 0).set_description(
             "Parser processes of a harvest run from ckanext-harvest or `ckan gkcatalog harvest`")
 

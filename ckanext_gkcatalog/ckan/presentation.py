@@ -11,7 +11,7 @@ from ..datasets import dataset_name
 from ..schema import DATASET_TYPE, load_schema
 from .settings import site_lang
 
-FACETS = {"domain": ("试点领域", "Policy domain"), "level1": ("一级事项", "Level 1 item"),
+FACETS = {"domain": ("领域", "Policy domain"), "level1": ("一级事项", "Level 1 item"),
           "mode": ("公开方式", "Mode"), "tiers": ("公开层级", "Tier"), "channels": ("公开渠道", "Channel")}
 
 
@@ -101,5 +101,11 @@ def url_for(endpoint: str, **values) -> str:
     return tk.h.url_for(endpoint, **values)
 
 
+def domain_choices(field=None) -> list[dict]:
+    """The domain field's choices for ckanext-scheming (its choices_helper): the pilot domains and the
+    province's own (ckanext.gkcatalog.domains)."""
+    return [{"value": c.value, "label": dict(c.labels)} for c in load_schema().field("domain").choices]
+
+
 HELPERS = {"gkcatalog_choice_label": choice_label, "gkcatalog_facet_names": lambda: list(FACETS),
-           "humanize_entity_type": humanize_entity_type}
+           "gkcatalog_domain_choices": domain_choices, "humanize_entity_type": humanize_entity_type}

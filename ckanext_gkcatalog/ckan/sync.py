@@ -16,6 +16,7 @@ from ckan import model
 
 from ..datasets import dataset_dict, dataset_id, org_name
 from ..items import level_path
+from . import bulk
 
 
 def writer_context() -> dict:
@@ -103,11 +104,12 @@ REFUSED = (tk.ValidationError, tk.ObjectNotFound, tk.NotAuthorized)
 
 def sync_datasets(store, items: list | None = None, on_item=None, record=None) -> SyncReport:
     """Write the datasets of `items` (default: items_to_write(), the changed items and those whose dataset
-    is gone) through package_create, package_update and package_delete, BATCH per transaction; `on_item()`
-    is called after each item (a progress bar). An item CKAN refuses is reported and left for the next run.
+    is gone), BATCH per transaction: new datasets by the bulk writer (bulk.py), the others through
+    package_update and package_delete (and package_create where the bulk writer cannot). `on_item()` is
+    called after each item (a progress bar). An item CKAN refuses is reported and left for the next run.
     `record(item, data, outcome, error)` adds what else belongs to a write to the same transaction (the
-    ckanext-harvest adapter's harvest object): after each write (error None), and for a refused item after
-    CKAN's rollback (outcome None, its error), committed at once."""
+    ckanext-harvest adapter's harvest object): after each write (error None), and for a refused item
+    (outcome None, its error), after CKAN's rollback if there was one."""
     items = items_to_write(store) if items is None else items
     report = SyncReport()
     if not items:
@@ -116,39 +118,77 @@ def sync_datasets(store, items: list | None = None, on_item=None, record=None) -
     context = writer_context()
     owners = ensure_organizations([counties[c] for c in sorted({i.county_code for i in items if i.status == "active"})],
                                   context)
-    context, queue, batch = {**context, "defer_commit": True}, deque(items), {}
-
-    def commit():
-        model.repo.commit()
-        store.mark_published({i.id: i.content_hash if i.status == "active" else None for i, _ in batch.values()})
-        for _, outcome in batch.values():  # after CKAN's commit: a crash between the two rewrites, never skips
-            if outcome != "gone":
-                report.counts[outcome] += 1
-            if on_item:
-                on_item()
-        batch.clear()
-
-    while queue:
-        item = queue.popleft()
-        if item.errors and batch:  # our checks found errors: CKAN may refuse it, and a refusal rolls back
-            commit()
-        data = item_dataset(item, owners)
-        try:
-            batch[item.id] = (item, write_dataset(dataset_id(item.id), data, context))
-            if record:
-                record(item, data, batch[item.id][1], None)
-        except REFUSED as exc:
-            report.counts["errors"] += 1
-            report.errors.append(describe_error(data or item.fields or {}, item.id, exc))
-            # CKAN rolled its session back: the batch's writes since the last commit are gone, so again
-            model.Session.rollback()
-            queue.extendleft(i for i, _ in reversed(list(batch.values())))
-            batch.clear()
-            if record:
-                record(item, data, None, report.errors[-1])
-                model.repo.commit()
-            if on_item:
-                on_item()
-        if len(batch) >= BATCH or (batch and not queue):
-            commit()
+    writer = _Writer(store, report, {**context, "defer_commit": True}, on_item, record)
+    for start in range(0, len(items), BATCH):
+        chunk = [(item, item_dataset(item, owners)) for item in items[start:start + BATCH]]
+        writer.each(writer.new(chunk))
     return report
+
+
+class _Writer:
+    """One sync's writes: `batch` holds what the open transaction wrote, {item id: (item, outcome, data)}."""
+
+    def __init__(self, store, report: SyncReport, context: dict, on_item, record):
+        self.store, self.report, self.context, self.on_item, self.record = store, report, context, on_item, record
+        self.batch = {}
+
+    def commit(self):
+        model.repo.commit()
+        self.store.mark_published({i.id: i.content_hash if i.status == "active" else None
+                                   for i, _, _ in self.batch.values()})
+        for _, outcome, _ in self.batch.values():  # after CKAN's commit: a crash between the two rewrites, never skips
+            if outcome != "gone":
+                self.report.counts[outcome] += 1
+            if self.on_item:
+                self.on_item()
+        self.batch.clear()
+
+    def refused(self, item, data, exc):
+        self.report.counts["errors"] += 1
+        self.report.errors.append(describe_error(data or item.fields or {}, item.id, exc))
+        if self.record:
+            self.record(item, data, None, self.report.errors[-1])
+        if self.on_item:
+            self.on_item()
+
+    def new(self, chunk: list) -> list:
+        """Writes the chunk's new datasets in one go, committed; returns the rest of the chunk."""
+        new = [pair for pair in chunk if pair[1] is not None]
+        new = [pair for pair, ok in zip(new, bulk.creatable([d for _, d in new])) if ok]
+        if not new:
+            return chunk
+
+        def written(index, data):
+            item = new[index][0]
+            self.batch[item.id] = (item, "created", data)
+            if self.record:
+                self.record(item, data, "created", None)
+
+        refused = bulk.create_datasets([d for _, d in new], self.context, written)
+        for index, exc in refused.items():
+            self.refused(*new[index], exc)
+        self.commit()
+        done = {item.id for item, _ in new}
+        return [pair for pair in chunk if pair[0].id not in done]
+
+    def each(self, pairs: list) -> None:
+        """One write per dataset: updates, deletions and what the bulk writer leaves."""
+        queue = deque(pairs)
+        while queue:
+            item, data = queue.popleft()
+            if item.errors and self.batch:  # our checks found errors: CKAN may refuse it, and a refusal rolls back
+                self.commit()
+            try:
+                self.batch[item.id] = (item, write_dataset(dataset_id(item.id), data, self.context), data)
+                if self.record:
+                    self.record(item, data, self.batch[item.id][1], None)
+            except REFUSED as exc:
+                # CKAN rolled its session back: the batch's writes since the last commit are gone, so again
+                model.Session.rollback()
+                queue.extendleft(reversed([(i, d) for i, _, d in self.batch.values()]))
+                self.batch.clear()
+                self.refused(item, data, exc)
+                if self.record:
+                    model.repo.commit()
+            if self.batch and not queue:
+                self.commit()

@@ -43,6 +43,20 @@ def decide_na(ctx: Context, county_code, baseline_code, reason):
     _reassess(ctx, county_code, domain)
 
 
+@decide.command("domain-na")
+@click.argument("county_code")
+@click.argument("domain")
+@click.option("--reason", default="本地未涉及该领域", show_default=True)
+@pass_ctx
+def decide_domain_na(ctx: Context, county_code, domain, reason):
+    """Declare a whole DOMAIN not applicable in COUNTY_CODE (未涉及领域): it is then not a gap."""
+    _refuse_if(ctx, decision_problem(ctx.store, county_code))
+    key = domain_key(ctx, domain)
+    ctx.store.add_decision(county_code, key, key, "domain_na", reason=reason, decided_by="cli")
+    click.echo(ctx.say(f"已声明:{domain_label(key)}领域在本县不适用,不计为缺项。",
+                       f"Declared: {domain_label(key, 'en')} does not apply in this county; it is not a gap."))
+
+
 @decide.command("map")
 @click.argument("county_code")
 @click.argument("item_id")
@@ -63,8 +77,11 @@ def decide_list(ctx: Context, county_code):
     """The declarations of COUNTY_CODE."""
     ctx.known_county(county_code)
     header = ctx.say(["编号", "领域", "基准事项", "类型", "县事项", "理由"], ["id", "domain", "baseline item", "kind", "item", "reason"])
-    click.echo(table(header, [[str(d.id), d.domain, d.baseline_code, d.kind, d.item_id or "", d.reason or ""]
-                               for d in ctx.store.decisions(county_code)]))
+    kinds = {"mapping": ctx.say("对应", "mapping"), "not_applicable": ctx.say("事项不适用", "item N/A"),
+             "domain_na": ctx.say("未涉及领域", "domain N/A")}
+    click.echo(table(header, [[str(d.id), domain_label(d.domain, ctx.lang), "" if d.kind == "domain_na" else d.baseline_code,
+                               kinds.get(d.kind, d.kind), d.item_id or "", d.reason or ""]
+                              for d in ctx.store.decisions(county_code)]))
 
 
 @decide.command("remove")

@@ -13,6 +13,7 @@ import sys
 
 import click
 
+from ..domains import DomainFileError
 from .base import Context, Refused
 from .translate import language_of, translate_command, use_language
 
@@ -32,6 +33,7 @@ COMMANDS = {
     "report": "report:report",
     "notice": "notice:notice",
     "decide": "assess:decide",
+    "domains": "domains:domains",
     "search-index": "search:search_index",
     "serve": "serve:serve",
     "demo": "serve:demo",
@@ -61,6 +63,8 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except DomainFileError as exc:  # the province's domain file, read by whatever needed the schema first
+            raise Refused(exc.message(getattr(ctx.obj, "lang", "zh")))
         except Exception as exc:
             if os.environ.get("GKCATALOG_DEBUG"):
                 raise

@@ -27,6 +27,7 @@ class OverviewRow:
     last_harvest: object = None
     rank: int = 0
     states: dict = field(default_factory=dict)  # domain -> "failed" (nothing usable) | "last_good" (kept data)
+    absent: dict = field(default_factory=dict)  # domain -> "not_published" (scored 0) | "not_applicable" (declared)
 
     @property
     def findings(self) -> int:
@@ -52,7 +53,8 @@ def overview(store, city: str | None = None, domain: str | None = None, sort: st
     nothing harvested before it is left out of the county's mean ("failed"); with data kept from an earlier
     harvest its score stands, marked ("last_good")."""
     counties = {c.code: c for c in store.counties()}
-    snapshots = [s for s in store.latest_snapshots(domain) if s.county_code in counties]
+    declared = store.domains_not_applicable()
+    snapshots = current_snapshots(store, declared, domain)
     harvested, sources = store.last_harvests(), store.source_states()
     by_county: dict = {}
     for snap in snapshots:
@@ -64,13 +66,15 @@ def overview(store, city: str | None = None, domain: str | None = None, sort: st
             continue
         states = {d: "failed" if not snap.details.get("items") else "last_good"
                   for d, snap in snaps.items() if sources.get((code, d), ("",))[0] == "failed"}
+        absent = {d: "not_published" for d, snap in snaps.items() if snap.details.get("not_published")}
+        absent.update({d: "not_applicable" for c, d in declared if c == code})
         values = [snap for d, snap in snaps.items() if states.get(d) != "failed"]
         count = len(values) or 1
         rows.append(OverviewRow(
             code, county.name, county.city_name or "", snaps,
             round(sum(s.score for s in values) / count, 1), round(sum(s.coverage for s in values) / count, 4),
             sum(s.details.get("errors", 0) for s in values), sum(s.details.get("warnings", 0) for s in values),
-            harvested.get(code), states=states))
+            harvested.get(code), states=states, absent=absent))
     for rank, row in enumerate(sorted(rows, key=lambda r: (-r.score, r.code)), start=1):
         row.rank = rank
     sort = sort if sort in SORT_KEYS else "score"
@@ -128,9 +132,15 @@ class DomainReport:
     decisions: list
 
 
+def current_snapshots(store, declared: dict, domain: str | None = None, county_code: str | None = None) -> list:
+    """The newest snapshots, but none of a domain its county declared not applicable (`declared`:
+    store.domains_not_applicable()) since it was scored."""
+    return [s for s in store.latest_snapshots(domain, county_code) if (s.county_code, s.domain) not in declared]
+
+
 def county_report(store, code: str) -> list[DomainReport]:
     reports = []
-    latest = {s.domain: s for s in store.latest_snapshots(county_code=code)}
+    latest = {s.domain: s for s in current_snapshots(store, store.domains_not_applicable([code]), county_code=code)}
     decisions = store.decisions(code)
     for domain in sorted(latest):
         baseline = store.baseline(domain)
@@ -175,7 +185,8 @@ def baseline_coverage(store, domain: str) -> list[ItemCoverage]:
     if baseline is None:
         return []
     counties = {c.code: c for c in store.counties()}
-    assessed = sorted((counties[s.county_code] for s in store.latest_snapshots(domain) if s.county_code in counties),
+    assessed = sorted((counties[s.county_code] for s in current_snapshots(store, store.domains_not_applicable(), domain)
+                       if s.county_code in counties),
                       key=lambda c: (c.city_name or "", c.name))
     matched, na = store.matched_codes(domain), store.not_applicable_codes()
     return [ItemCoverage(entry, sum(1 for c in assessed if (c.code, entry.code) in matched),
@@ -199,7 +210,7 @@ def gap_list(store, domain: str | None = None, city: str | None = None, code: st
     counties = {c.code: c for c in store.counties()}
     matched, na = store.matched_codes(domain), store.not_applicable_codes()
     gaps, baselines = [], {}
-    for snap in store.latest_snapshots(domain):
+    for snap in current_snapshots(store, store.domains_not_applicable(), domain):
         county = counties.get(snap.county_code)
         if county is None or (city and county.city_name != city):
             continue

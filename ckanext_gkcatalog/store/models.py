@@ -30,9 +30,9 @@ Base = declarative_base(metadata=MetaData(naming_convention={
 
 class County(Base):
     __tablename__ = "gk_county"
-    code = Column(String(6), primary_key=True)  # 行政区划代码
+    code = Column(String(12), primary_key=True)  # 行政区划代码
     name = Column(String(100), nullable=False)
-    city_code = Column(String(6), nullable=True)
+    city_code = Column(String(12), nullable=True)
     city_name = Column(String(100), nullable=True)
     org_name = Column(String(100), nullable=True)  # the county's CKAN organization
     created_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)
@@ -78,7 +78,7 @@ class BaselineItem(Base):
 class Source(Base):
     __tablename__ = "gk_source"
     id = Column(Integer, primary_key=True)
-    county_code = Column(String(6), ForeignKey("gk_county.code"), index=True, nullable=False)
+    county_code = Column(String(12), ForeignKey("gk_county.code"), index=True, nullable=False)
     domain = Column(String(50), nullable=True)  # None: the source offers several domains
     kind = Column(String(20), nullable=False)  # sources.KINDS
     url = Column(Text, nullable=False)
@@ -121,7 +121,7 @@ class Item(Base):
     __tablename__ = "gk_item"
     __table_args__ = (Index("ix_gk_item_county_domain", "county_code", "domain"),)
     id = Column(String(64), primary_key=True)  # stable id
-    county_code = Column(String(6), ForeignKey("gk_county.code"), nullable=False)
+    county_code = Column(String(12), ForeignKey("gk_county.code"), nullable=False)
     domain = Column(String(50), nullable=False)
     level1 = Column(String(300), nullable=True)
     level2 = Column(String(300), nullable=True)
@@ -190,7 +190,7 @@ class Finding(Base):
     snapshot_id = Column(Integer, ForeignKey("gk_score_snapshot.id", ondelete="CASCADE"), index=True, nullable=True)
     source_id = Column(Integer, ForeignKey("gk_source.id", ondelete="SET NULL"), nullable=True)
     item_id = Column(String(64), ForeignKey("gk_item.id", ondelete="CASCADE"), index=True, nullable=True)
-    county_code = Column(String(6), index=True, nullable=True)
+    county_code = Column(String(12), index=True, nullable=True)
     domain = Column(String(50), nullable=True)
     stage = Column(String(20), nullable=False)  # gather | fetch | parse | validate | match | import | score
     rule = Column(String(50), nullable=False)
@@ -205,7 +205,7 @@ class ScoreSnapshot(Base):
     __tablename__ = "gk_score_snapshot"
     __table_args__ = (Index("ix_gk_score_snapshot_county_domain", "county_code", "domain", "computed_at"),)
     id = Column(Integer, primary_key=True)
-    county_code = Column(String(6), ForeignKey("gk_county.code"), nullable=False)
+    county_code = Column(String(12), ForeignKey("gk_county.code"), nullable=False)
     domain = Column(String(50), nullable=False)
     baseline_id = Column(Integer, ForeignKey("gk_baseline.id", ondelete="SET NULL"), nullable=True)
     job_id = Column(Integer, ForeignKey("gk_job.id", ondelete="SET NULL"), nullable=True)
@@ -227,10 +227,10 @@ class CountyDecision(Base):
     __table_args__ = (UniqueConstraint("county_code", "baseline_code", "kind", "item_id"),
                       Index("ix_gk_county_decision_county_domain", "county_code", "domain"))
     id = Column(Integer, primary_key=True)
-    county_code = Column(String(6), ForeignKey("gk_county.code"), nullable=False)
+    county_code = Column(String(12), ForeignKey("gk_county.code"), nullable=False)
     domain = Column(String(50), nullable=False)
     baseline_code = Column(String(100), nullable=False)
-    kind = Column(String(20), nullable=False)  # mapping | not_applicable
+    kind = Column(String(20), nullable=False)  # mapping | not_applicable | domain_na (store.scores.DECISION_KINDS)
     item_id = Column(String(64), nullable=True)  # the county item, for a mapping
     reason = Column(Text, nullable=True)
     decided_by = Column(String(100), nullable=True)
@@ -254,7 +254,7 @@ class NoticeRecipient(Base):
     kind = Column(String(10), nullable=False)  # email | webhook
     address = Column(String(500), nullable=False)
     city_name = Column(String(100), nullable=True)
-    county_code = Column(String(6), nullable=True)
+    county_code = Column(String(12), nullable=True)
     lang = Column(String(5), default="zh", nullable=False)
     enabled = Column(Boolean, default=True, nullable=False)
     created_at = Column(DateTime(timezone=True), default=utcnow, nullable=False)

@@ -11,6 +11,11 @@ from .database import Database
 from .models import County, CountyDecision, Finding, Item, Job, ScoreSnapshot, Source, aware, utcnow
 
 
+# mapping: an item is a baseline item; not_applicable: a baseline item does not apply locally;
+# domain_na: a whole domain does not apply (未涉及领域), its baseline_code is the domain
+DECISION_KINDS = ("mapping", "not_applicable", "domain_na")
+
+
 class ScoreStore(Database):
     def county_domains(self) -> list[tuple[str, str]]:
         """Every (county, domain) with a source for the domain or an active item in it."""
@@ -249,7 +254,7 @@ class ScoreStore(Database):
 
     def add_decision(self, county_code: str, domain: str, baseline_code: str, kind: str, item_id: str | None = None,
                      reason: str | None = None, decided_by: str | None = None) -> CountyDecision:
-        if kind not in ("mapping", "not_applicable"):
+        if kind not in DECISION_KINDS:
             raise ValueError(f"unknown decision kind {kind}")
         with self.session() as s:
             if kind == "mapping":  # an item maps to one baseline item: a new mapping replaces the old
@@ -279,6 +284,20 @@ class ScoreStore(Database):
         """A county's decision changes how its items match: the next assessment matches them again."""
         s.execute(update(Item).where(Item.county_code == county_code, Item.domain == domain).values(baseline_id=None)
                   .execution_options(synchronize_session=False))
+
+    def domains_not_applicable(self, county_codes=None) -> dict:
+        """{(county, domain): decision} of the domains counties declared not applicable as a whole."""
+        with self.reading() as s:
+            query = select(CountyDecision).where(CountyDecision.kind == "domain_na")
+            if county_codes is not None:
+                query = query.where(CountyDecision.county_code.in_(set(county_codes)))
+            return {(d.county_code, d.domain): d for d in s.scalars(query)}
+
+    def scored_pairs(self, county_codes) -> set:
+        """{(county, domain)} that have a score snapshot, of these counties."""
+        with self.reading() as s:
+            return set(map(tuple, s.execute(select(ScoreSnapshot.county_code, ScoreSnapshot.domain).distinct()
+                                            .where(ScoreSnapshot.county_code.in_(set(county_codes))))))
 
     def decision(self, decision_id: int) -> CountyDecision | None:
         with self.reading() as s:

@@ -34,10 +34,14 @@ class MemoryIndex:
         self.docs: dict = {}
         self.lock = threading.Lock()
         self.url = "memory://solr"
+        self.added: list = []  # ids, one per document sent (the tests count indexings)
+        self.commits = 0  # hard commits asked for, with add() or on their own
 
     # --- pysolr.Solr's methods that CKAN calls ---------------------------------------------------
     def add(self, docs, commit=True, **_):
         with self.lock:
+            self.added.extend(doc["id"] for doc in docs)
+            self.commits += bool(commit)
             for doc in docs:
                 self.docs[doc["index_id"] if "index_id" in doc else doc["id"]] = dict(doc)
 
@@ -51,7 +55,7 @@ class MemoryIndex:
                     del self.docs[key]
 
     def commit(self, **_):
-        pass
+        self.commits += 1
 
     def search(self, q="*:*", **params):
         with self.lock:

@@ -3,6 +3,7 @@ the actions and their auth, the facets."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from ckan.tests import factories, helpers
@@ -50,6 +51,37 @@ def test_items_are_created_through_the_api_with_scheming_validation():
     with pytest.raises(helpers.logic.ValidationError) as error:
         helpers.call_action("package_create", context, **_item(org, domain="astrology", mode=["sometimes"]))
     assert set(error.value.error_dict) >= {"domain", "mode"}
+
+
+PROVINCE_DOMAINS = str(Path(__file__).resolve().parent.parent / "data" / "province_domains.yaml")
+
+
+@pytest.mark.ckan_config("ckanext.gkcatalog.domains", PROVINCE_DOMAINS)
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_the_provinces_own_domains_are_valid_and_labelled_in_ckan():
+    org = factories.Organization(name="990101")
+    context = {"user": factories.Sysadmin()["name"]}
+    created = helpers.call_action("package_create", context, **_item(org, domain="statistics", level1="统计数据",
+                                                                      level2="统计公报", title="统计公报"))
+    assert created["domain"] == "statistics"
+    found = helpers.call_action("package_search", {}, q="*:*", fq="+dataset_type:gk-catalog-item",
+                                **{"facet.field": json.dumps(["domain"])})
+    (facet,) = found["search_facets"]["domain"]["items"]
+    assert (facet["name"], facet["display_name"]) == ("statistics", "统计")
+    from ckanext.scheming.helpers import scheming_field_choices
+
+    fields = helpers.call_action("scheming_dataset_schema_show", type="gk-catalog-item")["dataset_fields"]
+    (domain,) = [f for f in fields if f["field_name"] == "domain"]
+    labels = {c["value"]: c["label"]["zh_Hans_CN"] for c in scheming_field_choices(domain)}  # the edit form's
+    assert labels["statistics"] == "统计" and labels["employment"] == "就业" and len(labels) == 28
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_a_domain_no_file_declares_is_refused():
+    org = factories.Organization(name="990101")
+    with pytest.raises(helpers.logic.ValidationError) as error:
+        helpers.call_action("package_create", {"user": factories.Sysadmin()["name"]}, **_item(org, domain="statistics"))
+    assert set(error.value.error_dict) == {"domain"}
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

@@ -34,7 +34,7 @@ def test_every_command_has_help(path):
 
 def test_init_and_demo_baselines(db_url):
     result = run(db_url, "init")
-    assert result.exit_code == 0 and "迁移版本 0009" in result.output
+    assert result.exit_code == 0 and "迁移版本 0010" in result.output
     result = run(db_url, "baseline", "demo")
     assert result.exit_code == 0
     assert "已载入 就业 基准目录 第1版:3 个事项,1 L1 / 3 L2(声明 9 / 25),已启用" in result.stdout

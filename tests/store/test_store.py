@@ -3,7 +3,7 @@ import pytest
 import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import String, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from ckanext_gkcatalog.store import Store, database_url
@@ -17,9 +17,17 @@ def test_migrations_create_every_table_and_match_the_models(store):
     assert {"gk_county", "gk_baseline", "gk_baseline_item", "gk_source", "gk_job", "gk_item", "gk_finding",
             "gk_score_snapshot", "gk_county_decision", "gk_user", VERSION_TABLE} <= tables
     with store.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"include_name": _ours})
+        context = MigrationContext.configure(conn, opts={"include_name": _ours, "compare_type": _type_differs})
         assert compare_metadata(context, Base.metadata) == []
-    assert store.init() == "0009"  # running again is a no-op
+    assert store.init() == "0010"  # running again is a no-op
+
+
+def _type_differs(context, inspected, metadata, inspected_type, metadata_type):
+    """Types as alembic compares them, but a VARCHAR's length on SQLite, which never enforces it (migration
+    0010 widens the division codes on PostgreSQL only)."""
+    if context.dialect.name == "sqlite" and isinstance(inspected_type, String) and isinstance(metadata_type, String):
+        return False
+    return None
 
 
 def _ours(name, type_, parents) -> bool:

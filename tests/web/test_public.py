@@ -61,7 +61,7 @@ def test_downloads_of_results_are_read_back_and_safe(app):
     rows = list(csv.DictReader(io.StringIO(client.get("/search/export.csv?q=救助").get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == total and all(r["县级代码"] == "990101" for r in rows)  # headers and values in words
     assert all(not (r["县(市、区)"] or "").startswith(("=", "+", "-", "@")) for r in rows)
-    assert {r["试点领域"] for r in rows} <= {"社会救助", "社会保险", "就业", "养老服务"} and not english_left(" ".join(rows[0]))
+    assert {r["领域"] for r in rows} <= {"社会救助", "社会保险", "就业", "养老服务"} and not english_left(" ".join(rows[0]))
     assert any("政府网站" in r["公开渠道和载体"] for r in rows) and not any("government_website" in r["公开渠道和载体"] for r in rows)
     book = load_workbook(io.BytesIO(client.get("/search/export.xlsx?q=救助").data))
     assert book.active.max_row == total + 1 and book.active["A1"].value == "事项标识"

@@ -16,6 +16,7 @@ from ...harvesters.fetch import FetchLimits
 from ...harvesters.pipeline import HarvestSettings, harvest
 from ...notices import address_problem
 from ...problems import Location, Problem
+from ...schema import load_schema
 from ..hooks import FormError, PortalUser, admin_required, lang, refuse, safe_target, store, url_for, user_name
 
 
@@ -55,23 +56,31 @@ def source_action(source_id, action):
 
 @admin_required
 def decide(code):
-    """Declare a baseline item not applicable in a county, or withdraw a declaration (`undo`)."""
+    """Declare a baseline item (`baseline_code`) or a whole domain (`whole_domain`) not applicable in a
+    county, or withdraw a declaration (`undo`)."""
     if store().county(code) is None:
         abort(404)
-    baseline_code, undo = (request.form.get(k, "").strip() for k in ("baseline_code", "undo"))
+    baseline_code, whole_domain, undo = (request.form.get(k, "").strip()
+                                         for k in ("baseline_code", "whole_domain", "undo"))
     if undo:
         problem = decision_problem(store(), code, decision_id=int(undo)) if undo.isdigit() else \
             Problem("unknown_decision", Location(), {"value": undo})
+    elif whole_domain:
+        problem = decision_problem(store(), code) or (None if load_schema().field("domain").choice(whole_domain) else
+                                                      Problem("unknown_domain", Location(), {"value": whole_domain}))
     else:
         problem = decision_problem(store(), code, baseline_code)
     if problem:
         refuse(problem)
+    reason = request.form.get("reason", "").strip()[:500] or None
     if undo:
         domain = store().decision(int(undo)).domain
         store().remove_decision(int(undo))
+    elif whole_domain:
+        domain = whole_domain
+        store().add_decision(code, domain, domain, "domain_na", reason=reason, decided_by=user_name())
     else:
         domain = domain_of(baseline_code)
-        reason = request.form.get("reason", "").strip()[:500] or None
         store().add_decision(code, domain, baseline_code, "not_applicable", reason=reason, decided_by=user_name())
     assess(store(), [(code, domain)])
     return redirect(url_for("gkcatalog.county", code=code) + f"#{domain}")

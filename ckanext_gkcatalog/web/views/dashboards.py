@@ -73,9 +73,14 @@ def _draw(city, domain, sort, order, grouped) -> tuple:
 
 def _cell(view, row, domain):
     """A heatmap cell: the score, or the state that stands instead of one, linked to its job."""
-    state = row.states.get(domain)
+    state, absent = row.states.get(domain), row.absent.get(domain)
+    county_page = url_for("gkcatalog.county", code=row.code)
+    if absent == "not_applicable":
+        return ("missing", _("does not apply"), county_page + "#not-applicable", _("declared not applicable as a whole"))
     if domain not in row.scores:
-        return ("missing", _("not published"), url_for("gkcatalog.county", code=row.code), "")
+        return ("missing", _("not published"), county_page, "")
+    if absent == "not_published" and state is None:  # scored 0: every baseline item missing
+        return ("missing", _("not published"), county_page + f"#{domain}", _("scored 0: a gap"))
     if state is None:
         return row.scores[domain].score
     _status, job_id, ended, reason = view.sources[row.code, domain]
@@ -101,8 +106,9 @@ def county(code):
     tree: dict = {}  # the catalog as published: domain -> L1 -> items
     for entry in store().items(code):
         tree.setdefault(entry.domain, {}).setdefault(entry.level1 or "", []).append(entry)
+    declared = sorted(store().domains_not_applicable([code]).values(), key=lambda d: d.domain)
     return render_template("gkcatalog/county.html", county=record, reports=reports, trends=trends, jobs=jobs,
-                           may_decide=is_admin(code), tree=tree, row=row, standing=standing,
+                           may_decide=is_admin(code), tree=tree, row=row, standing=standing, declared=declared,
                            sources=view.sources, demo=any(r.baseline.is_demo for r in reports))
 
 
