@@ -88,7 +88,10 @@ setup(
     cmdclass={"build_py": BuildWithTranslations},
     extras_require={
         "postgresql": ["psycopg[binary]>=3.1"],
-        "test": ["pytest>=8", "psycopg[binary]>=3.1", "xlwt>=1.3", "playwright>=1.45", "aiosmtpd>=1.4"],  # xlwt writes the legacy .xls fixtures
+        "queue": ["rq>=2.3,<4", "redis>=5"],  # harvest --queue and worker (not inside CKAN, whose own rq is pinned)
+        # xlwt writes the legacy .xls fixtures
+        "test": ["pytest>=8", "psycopg[binary]>=3.1", "xlwt>=1.3", "playwright>=1.45", "aiosmtpd>=1.4",
+                 "rq>=2.3,<4", "redis>=5"],
     },
     entry_points={
         "console_scripts": ["gkcatalog = ckanext_gkcatalog.cli:main"],

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 from .checks import Published, county_problems, duplicate_problems, item_problems, name_key
+from .divisions import is_township, township_subset
 from .matching import BaselineEntry, CountyEntry, match_items
 from .problems import ERROR, WARNING
 from .scoring import Tally, filled, finding_weight, item_penalty, score_county
@@ -36,15 +37,26 @@ class Matcher:
     baseline_id: int
     entries: list  # BaselineEntry
     by_code: dict  # code -> {level1, level2, level3, time_limit, time_limit_days, content}
+    township: "Matcher | None" = None  # the baseline's township subset (its items with 乡级 or 村级 tiers)
 
     @classmethod
-    def of(cls, baseline) -> "Matcher":
-        """From a stored baseline version, or a loaded one (a file a county checks against: no id)."""
-        return cls(getattr(baseline, "id", None), [BaselineEntry(i.code, i.level1, i.level2, i.level3) for i in baseline.items],
-                   {i.code: {"level1": i.level1, "level2": i.level2, "level3": i.level3,
-                             "time_limit_days": i.time_limit_days, "time_limit": (i.elements or {}).get("time_limit"),
-                             "content": (i.elements or {}).get("content")}
-                    for i in baseline.items})
+    def of(cls, baseline, items: list | None = None) -> "Matcher":
+        """From a stored baseline version, or a loaded one (a file a county checks against: no id); `items`:
+        a subset of its items (what a township publishes)."""
+        subset = items is not None
+        items = baseline.items if items is None else items
+        found = cls(getattr(baseline, "id", None), [BaselineEntry(i.code, i.level1, i.level2, i.level3) for i in items],
+                    {i.code: {"level1": i.level1, "level2": i.level2, "level3": i.level3,
+                              "time_limit_days": i.time_limit_days, "time_limit": (i.elements or {}).get("time_limit"),
+                              "content": (i.elements or {}).get("content")}
+                     for i in items})
+        if not subset:
+            found.township = cls.of(baseline, township_subset(baseline.items))
+        return found
+
+    def for_division(self, code: str) -> "Matcher":
+        """What the county or township with this code is matched and scored against."""
+        return self.township if is_township(code) and self.township is not None else self
 
 
 def matchers(store) -> dict:
@@ -84,7 +96,7 @@ def assess(store, pairs: list[tuple[str, str]] | None = None, job_ids: dict | No
     data = store.scoring_input(pairs)
     snapshots = []
     for pair in pairs:
-        matcher, sums = prepared[pair[1]], data[pair]
+        matcher, sums = prepared[pair[1]].for_division(pair[0]), data[pair]
         doubles = duplicate_problems(sums["doubles"])
         newly_warned = sum(1 for i in sums["doubles"] if i["id"] in doubles and not i["errors"] and not i["warnings"])
         published = [Published(s["id"], s["url"], _published_at(s), s["offered"]) for s in sums["sources"]]
@@ -110,9 +122,10 @@ def expected_pairs(store, pairs: list | None, prepared: dict) -> set:
     """The (county, domain) pairs to score: `pairs` (None: every county's published domains), and every
     domain with an active baseline that these counties have never been scored on, since each county must
     publish each (a domain with nothing published scores 0, a gap); but never a domain the county declared
-    not applicable as a whole (未涉及领域)."""
+    not applicable as a whole (未涉及领域). Townships are scored in the domains they publish only."""
     wanted = set(pairs if pairs is not None else store.county_domains())
     counties = {c for c, _ in wanted} if pairs is not None else {c.code for c in store.counties()}
+    counties = {c for c in counties if not is_township(c)}  # a township is scored in what it publishes
     scored = store.scored_pairs(counties) if pairs is not None else set()
     wanted |= {(c, d) for c in counties for d in prepared if (c, d) not in scored}
     declared = store.domains_not_applicable(counties)
@@ -126,7 +139,7 @@ def assess_pending(store, pairs: list, prepared: dict) -> int:
         return 0
     mappings = store.mappings({county for county, _ in pending})
     rows = [row for (county, domain), items in pending.items()
-            for row in assess_items(prepared[domain], items, mappings.get(county))]
+            for row in assess_items(prepared[domain].for_division(county), items, mappings.get(county))]
     store.save_item_assessments(rows)
     return len(rows)
 

@@ -87,9 +87,10 @@ def stored_baselines(store, domains, county_code: str | None) -> tuple[dict, dic
     return found, store.declared_not_applicable(county_code) if county_code else {}
 
 
-def prepared(baselines: dict) -> dict:
-    """{domain: (Matcher, title, version)} of {domain: baseline}, stored versions or loaded files alike."""
-    return {domain: (Matcher.of(b), b.title, getattr(b, "version", None) or b.version_label)
+def prepared(baselines: dict, county_code: str | None = None) -> dict:
+    """{domain: (Matcher, title, version)} of {domain: baseline}, stored versions or loaded files alike; a
+    township (`county_code` of 9 digits) is checked against each baseline's township subset."""
+    return {domain: (Matcher.of(b).for_division(county_code or ""), b.title, getattr(b, "version", None) or b.version_label)
             for domain, b in baselines.items()}
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ckanext_gkcatalog.harvesters.readers import ReadError, read_grids
 from ckanext_gkcatalog.harvesters.headers import header_key
 
+from .divisions import normalize_code
 from .problems import Location, Problem
 from .schema import load_schema
 
@@ -38,9 +39,10 @@ MAX_PERIOD = 366 * 86400
 
 
 def source_problems(county_code: str, url: str, code_at: Location, url_at: Location) -> list:
-    """What is wrong with a source's county code (a 6-digit division code) and address (http or https)."""
+    """What is wrong with a source's division code (a county's 6 digits or a township's 9, as
+    divisions.normalize_code leaves them) and address (http or https)."""
     problems = []
-    if not re.fullmatch(r"\d{6}", county_code or ""):
+    if not re.fullmatch(r"\d{6}|\d{9}", county_code or ""):
         problems.append(Problem("pattern", code_at, {"field": "county_code", "value": county_code}))
     if not (url or "").lower().startswith(("http://", "https://")):
         problems.append(Problem("fetch_bad_url", url_at))
@@ -86,7 +88,7 @@ def read_source_list(data: bytes, name: str) -> tuple[list, list]:
             continue
         cell = _cell_reader(cells, columns)
         where = Location(name, grid.sheet, i)
-        code, url = cell("county_code"), cell("url")
+        code, url = normalize_code(cell("county_code")) or cell("county_code"), cell("url")
         row_problems = source_problems(code, url, _at(where, columns, "county_code"), _at(where, columns, "url"))
         domain = None
         if cell("domain"):

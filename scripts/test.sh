@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need on a fresh Debian machine, then runs them.
-# From Debian: PostgreSQL (the tests start their own server from it, tests/conftest.py) and Chromium (the
-# browser test drives it with Playwright). Arguments are passed to the standalone suite's pytest, e.g.
-# scripts/test.sh -k baseline. Then the suite on a real CKAN 2.11 runs (scripts/ckan_test.sh) unless
+# From Debian: PostgreSQL and Redis (the tests start their own servers from them, tests/conftest.py) and
+# Chromium (the browser test drives it with Playwright). Arguments are passed to the standalone suite's
+# pytest, e.g. scripts/test.sh -k baseline. Then the suite on a real CKAN 2.11 runs (scripts/ckan_test.sh) unless
 # GKCATALOG_SKIP_CKAN=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,9 @@ if [ -z "${GKCATALOG_TEST_PG_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb 
 fi
 if ! command -v chromium >/dev/null 2>&1; then
   packages+=(chromium)
+fi
+if ! command -v redis-server >/dev/null 2>&1; then
+  packages+=(redis-server)  # the queue's tests start their own
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

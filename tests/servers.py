@@ -16,7 +16,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     root: str = "."
     requests_seen: list
-    faults: dict  # path -> a fault_* method's name, or (status, content type, body) to answer instead
+    faults: dict  # path -> a fault_* method's name, (status, content type, body) to answer instead, or seconds to wait
 
     def log_message(self, *args):  # keep test output quiet
         pass
@@ -30,6 +30,9 @@ class Handler(BaseHTTPRequestHandler):
         fault = self.faults.get(self.path)
         if isinstance(fault, str):
             return getattr(self, "fault_" + fault)()
+        if isinstance(fault, (int, float)):  # a file served after this many seconds
+            time.sleep(fault)
+            fault = None
         if fault:
             return self._send(*fault)
         path = os.path.join(self.root, self.path.lstrip("/").split("?")[0])

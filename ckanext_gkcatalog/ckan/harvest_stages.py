@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 
 from ckan import model
 
+from ..divisions import normalize_code
 from ..harvesters.pipeline import harvest
 from ..problems import job_message
 from ..schema import load_schema
@@ -31,8 +31,8 @@ def validate_config(text: str | None) -> str:
         raise ValueError(f"the configuration is not JSON: {exc}")
     if not isinstance(config, dict):
         raise ValueError("the configuration must be a JSON object")
-    if config.get("county_code") and not re.fullmatch(r"\d{6}", str(config["county_code"])):
-        raise ValueError("county_code must be a 6-digit division code")
+    if config.get("county_code") and not normalize_code(config["county_code"]):
+        raise ValueError("county_code must be a division code: a county's 6 digits or a township's 9 (or 12)")
     if config.get("domain") and load_schema().domain(config["domain"]) is None:
         raise ValueError(f"unknown domain: {config['domain']}")
     if config.get("kind", "auto") not in KINDS:
@@ -47,8 +47,8 @@ def store_source(store, harvest_source):
     config = json.loads(harvest_source.config or "{}")
     package = model.Package.get(harvest_source.id)  # a harvest source is also a dataset, owned by its org
     organization = model.Group.get(package.owner_org) if package and package.owner_org else None
-    code = config.get("county_code") or (organization.name if organization else None)
-    if not code or not re.fullmatch(r"\d{6}", code):
+    code = normalize_code(config.get("county_code") or (organization.name if organization else None))
+    if not code:
         raise ValueError("the source names no county: set county_code in its configuration, or give it the "
                          "county's organization (named by its division code)")
     name = config.get("county_name") or (organization.title if organization else None)

@@ -72,7 +72,8 @@ AUTH = {"gkcatalog_overview": auth_read, "gkcatalog_county_completeness": auth_r
 def gkcatalog_overview(context, data_dict) -> dict:
     """The province overview: every county's scores per domain, ranked. Optional: city, domain."""
     tk.check_access("gkcatalog_overview", context, data_dict)
-    return dashboard.overview_payload(get_store(), data_dict.get("city"), data_dict.get("domain"))
+    return dashboard.overview_payload(get_store(), data_dict.get("city"), data_dict.get("domain"),
+                                      data_dict.get("level") or "county")
 
 
 @tk.side_effect_free

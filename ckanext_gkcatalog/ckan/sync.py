@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ..datasets import dataset_dict, dataset_id, org_name
+from ..divisions import county_of, is_township
 from ..items import level_path
 from . import bulk
 
@@ -26,15 +27,23 @@ def writer_context() -> dict:
     return {"user": site_user["name"], "return_id_only": True, "ignore_auth": True}
 
 
-def ensure_organizations(counties: list, context: dict) -> dict:
+def ensure_organizations(counties: list, context: dict, parents: dict | None = None) -> dict:
     """{county code: organization name}; a county's organization is created (titled with its name) when
-    CKAN has none, so every item has its owner. `context`: the writer's (writer_context())."""
+    CKAN has none, so every item has its owner. A township is an organization of its own, a child of its
+    county's in CKAN's group hierarchy (a 'parent' membership, what ckanext-hierarchy shows as a tree):
+    CKAN grants rights per organization, so a township's staff edit their own subset only, and the county's
+    organization page still leads to its townships. `parents`: {township code: its county's record}.
+    `context`: the writer's (writer_context())."""
     names = {}
     for county in counties:
         name = org_name(county)
         if model.Group.get(name) is None:
-            tk.get_action("organization_create")({**context, "return_id_only": False},
-                                                 {"name": name, "title": county.name})
+            data = {"name": name, "title": county.name}
+            parent = (parents or {}).get(county.code)
+            if parent is not None:
+                (parent_name,) = ensure_organizations([parent], context).values()
+                data["groups"] = [{"name": parent_name, "capacity": "parent"}]
+            tk.get_action("organization_create")({**context, "return_id_only": False}, data)
         names[county.code] = name
     return names
 
@@ -116,8 +125,9 @@ def sync_datasets(store, items: list | None = None, on_item=None, record=None) -
         return report
     counties = {c.code: c for c in store.counties()}
     context = writer_context()
-    owners = ensure_organizations([counties[c] for c in sorted({i.county_code for i in items if i.status == "active"})],
-                                  context)
+    publishers = sorted({i.county_code for i in items if i.status == "active"})
+    parents = {c: counties[county_of(c)] for c in publishers if is_township(c) and county_of(c) in counties}
+    owners = ensure_organizations([counties[c] for c in publishers], context, parents)
     writer = _Writer(store, report, {**context, "defer_commit": True}, on_item, record)
     for start in range(0, len(items), BATCH):
         chunk = [(item, item_dataset(item, owners)) for item in items[start:start + BATCH]]

@@ -52,7 +52,7 @@ def check(ctx: Context, file_or_url, domain, county_code, baseline_from, fmt, ou
     if not domain and len(found) == 1 and any(not i.get("domain") for i in parsed.items):
         defaults["domain"] = next(iter(found))  # a file that does not name its domain has the baseline's
         parsed = parse_document(data, name, defaults=defaults, content_type=content_type)
-    report = check_parsed(parsed, name, prepared(found), declared)
+    report = check_parsed(parsed, name, prepared(found, county_code), declared)
     _write(ctx, report, fmt, output)
     if review_form and parsed.items:
         from ..review_form import review_rows, write_review_form

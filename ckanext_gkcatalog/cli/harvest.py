@@ -19,9 +19,13 @@ from .base import Context, Refused, fetch_options, limits, pass_ctx, table
 @click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True, help="Sources harvested at once.")
 @click.option("--processes", type=click.IntRange(0, 64), default=os.cpu_count() or 1, show_default=True,
               help="Parser processes (files are parsed on every core); 1 parses in the harvesting threads.")
+@click.option("--queue", "on_queue", is_flag=True,
+              help="Enqueue one job per source on RQ (Redis) for `gkcatalog worker`s, instead of harvesting here.")
+@click.option("--redis", "redis", envvar="GKCATALOG_REDIS_URL", metavar="URL", help="Redis of the queue.")
 @fetch_options
 @pass_ctx
-def harvest(ctx: Context, county, source_id, due, workers, processes, allow_network, timeout, max_bytes):
+def harvest(ctx: Context, county, source_id, due, workers, processes, on_queue, redis, allow_network, timeout,
+            max_bytes):
     """Harvest county sources into the store (all enabled sources unless narrowed)."""
     store = ctx.store
     ctx.known_county(county)
@@ -39,6 +43,8 @@ def harvest(ctx: Context, county, source_id, due, workers, processes, allow_netw
         click.echo(ctx.say("没有需要采集的来源。", "No sources to harvest."))
         return
     settings = HarvestSettings(limits(allow_network, timeout, max_bytes), workers, processes)
+    if on_queue:
+        return _enqueue(ctx, chosen, settings, due, redis)
     told = []
     with click.progressbar(length=len(chosen), label=ctx.say("采集", "Harvesting"), file=sys.stderr) as bar:
         reports = run_harvest(store, chosen, settings, on_done=lambda report: bar.update(1), on_notice=told.append)
@@ -56,6 +62,48 @@ def harvest(ctx: Context, county, source_id, due, workers, processes, allow_netw
                                f"notified {delivery.address}: {delivery.sent} new problems"))
     if any(r.status == "failed" for r in reports):
         sys.exit(1)
+
+
+def _enqueue(ctx: Context, sources: list, settings, due: bool, redis: str | None) -> None:
+    from redis.exceptions import RedisError
+
+    from . import queue
+
+    try:
+        done = queue.enqueue_harvest(queue.connect(redis), ctx.store, sources, settings, due=due)
+    except RedisError as exc:
+        raise Refused(ctx.say(f"无法连接队列(Redis {redis or queue.redis_url()}):{exc}",
+                              f"cannot reach the queue (Redis {redis or queue.redis_url()}): {exc}"))
+    click.echo(ctx.say(f"已排队 {len(done['sources'])} 个来源的采集,全部结束后评分(作业 {done['assessment']})",
+                       f"Queued {len(done['sources'])} sources' harvests, scored when all have ended (job {done['assessment']})"))
+    if done["skipped"]:
+        click.echo(ctx.say(f"{len(done['skipped'])} 个到期来源已由其他调度排队", f"{len(done['skipped'])} due sources were "
+                           "already queued by another scheduler"))
+
+
+@click.command()
+@click.option("--redis", "redis", envvar="GKCATALOG_REDIS_URL", metavar="URL", help="Redis of the queue.")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--monitoring-interval", type=click.IntRange(1, 600), default=30, show_default=True,
+              help="Seconds between a running job's heartbeats.")
+@click.option("--maintenance-interval", type=click.IntRange(1, 86400), default=600, show_default=True,
+              help="Seconds between looks for jobs whose worker died.")
+@click.option("--abandon-after", type=click.IntRange(1, 3600), default=60, show_default=True,
+              help="Seconds a job's heartbeat may be late before its worker counts as dead and the job is retried.")
+@click.option("--name", help="The worker's name (default: RQ's random one).")
+@pass_ctx
+def worker(ctx: Context, redis, burst, monitoring_interval, maintenance_interval, abandon_after, name):
+    """Run queued harvest jobs (from `gkcatalog harvest --queue`) on this machine, into the store of --db."""
+    from redis.exceptions import RedisError
+
+    from . import queue
+
+    os.environ["GKCATALOG_DB"] = str(ctx.store.url)  # the jobs open the store themselves, in their own process
+    try:
+        queue.run_worker(queue.connect(redis), burst, monitoring_interval, maintenance_interval, abandon_after, name)
+    except RedisError as exc:
+        raise Refused(ctx.say(f"无法连接队列(Redis {redis or queue.redis_url()}):{exc}",
+                              f"cannot reach the queue (Redis {redis or queue.redis_url()}): {exc}"))
 
 
 @click.command()

@@ -29,6 +29,7 @@ COMMANDS = {
     "source": "source:source",
     "harvest": "harvest:harvest",
     "jobs": "harvest:jobs",
+    "worker": "harvest:worker",
     "assess": "assess:assess",
     "report": "report:report",
     "notice": "notice:notice",
@@ -93,7 +94,8 @@ def main(ctx, db, lang):
     ctx.obj = Context(db, lang)
 
 
-STANDALONE_ONLY = ("user", "serve", "demo")  # the portal's own accounts and web server
+STANDALONE_ONLY = ("user", "serve", "demo", "worker")  # the portal's own accounts, web server and queue worker
+# (inside CKAN, harvests run on ckanext-harvest's consumers or CKAN's own background jobs)
 
 
 def inside_ckan(*extra: click.Command) -> click.Group:

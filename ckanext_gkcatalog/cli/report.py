@@ -17,9 +17,10 @@ from .base import Context, Refused, pass_ctx
 @click.option("--template", "template_path", envvar="GKCATALOG_CIRCULAR_TEMPLATE", type=click.Path(dir_okay=False),
               help="DOCX template with the placeholders {issuer} {title} {period} {date} {body}.")
 @click.option("--write-template", is_flag=True, help="Write the default template to OUTPUT, to restyle.")
+@click.option("--townships", is_flag=True, help="Add a section on the townships' own catalogs.")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True))
 @pass_ctx
-def report(ctx: Context, period, city, issuer, fmt, template_path, write_template, output):
+def report(ctx: Context, period, city, issuer, fmt, template_path, write_template, townships, output):
     """Write the circular on the counties' catalogs: the figures, the ranking, the counties below 合格 with
     their missing items, failed sources and the charts."""
     from ..reports import circular
@@ -36,7 +37,7 @@ def report(ctx: Context, period, city, issuer, fmt, template_path, write_templat
         with open(template_path, "rb") as fh:
             template = fh.read()
     ctx.known_city(city)
-    content = circular.build(ctx.store, period, city, issuer or "")
+    content = circular.build(ctx.store, period, city, issuer or "", townships=townships)
     if not content.view.rows:
         raise Refused(ctx.say("还没有评估过任何县:先采集和评估", "no county has been assessed yet: harvest first"))
     try:

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from ..divisions import normalize_code
 from ..problems import Location, Problem
 from ..sources import KINDS, parse_frequency, read_source_list, source_problems
 from .base import Context, Refused, domain_key, pass_ctx, table
@@ -24,8 +25,8 @@ def source():
 @click.option("--kind", type=click.Choice(KINDS), default="auto",
               show_default=True, help="How to read the URL; auto decides from the response.")
 @click.option("--domain", "-d", help="The domain the URL publishes (leave out when it names its domains itself).")
-@click.option("--county-name", help="Name of the county, needed the first time a county is registered.")
-@click.option("--city-name", help="Name of the county's city.")
+@click.option("--county-name", help="Name of the county or township, needed the first time it is registered.")
+@click.option("--city-name", help="Name of the county's city (a township has its county's).")
 @click.option("--every", help="Harvest frequency: 30m, 12h, 1d, 1w (default: on demand only).")
 @click.option("--page", "pages", multiple=True, help="Further pages of a catalog split over several pages.")
 @click.option("--dataset", help="CKAN sources: read the catalog files of this dataset instead of gk-catalog-item datasets.")
@@ -37,11 +38,13 @@ def source():
 @pass_ctx
 def source_add(ctx: Context, county_code, url, kind, domain, county_name, city_name, every, pages, dataset,
                organization, item_links, max_items):
-    """Register URL as the catalog of COUNTY_CODE (a 6-digit 行政区划代码).
+    """Register URL as the catalog of COUNTY_CODE: a county's 6-digit 行政区划代码, or a township's 9 digits
+    (a 12-digit statistical code is shortened).
 
     For --kind ckan, URL is the portal's address (https://data.example.gov.cn). For --kind item_pages, URL is
     the list page of a catalog published one item per page."""
     key = domain_key(ctx, domain)
+    county_code = normalize_code(county_code) or county_code
     options = {k: v for k, v in {"pages": list(pages), "dataset": dataset, "organization": organization,
                                  "item_links": item_links, "max_items": max_items}.items() if v}
     try:
@@ -59,8 +62,8 @@ def source_add(ctx: Context, county_code, url, kind, domain, county_name, city_n
         raise Refused(ctx.say(f"频率“{every}”应形如 30m、12h、1d、1w,介于一分钟与一年之间",
                               f"frequency '{every}' should be like 30m, 12h, 1d or 1w, between a minute and a year"))
     if ctx.store.county(county_code) is None and not county_name:
-        raise Refused(ctx.say(f"县 {county_code} 第一次登记:请用 --county-name 给出县名",
-                              f"county {county_code} is new: give its name with --county-name"))
+        raise Refused(ctx.say(f"{county_code} 第一次登记:请用 --county-name 给出县或乡镇(街道)的名称",
+                              f"{county_code} is new: give its name with --county-name"))
     ctx.store.upsert_county(county_code, county_name, city_name=city_name)
     record = ctx.store.add_source(county_code, url, kind, key, options, frequency)
     click.echo(ctx.say(f"已登记来源 #{record.id}:{county_code} {url}", f"Registered source #{record.id}: {county_code} {url}"))

@@ -15,6 +15,7 @@ from datetime import date
 
 from .attention import attention
 from .charts import FONT, bars, heatmap
+from ..divisions import COUNTY, TOWNSHIP
 from .dashboard import gap_list, overview
 from ..items import level_path
 from ..schema import domain_label
@@ -37,6 +38,7 @@ class Circular:
     failed: list = field(default_factory=list)  # attention.Failure
     drops: list = field(default_factory=list)  # (row, domain, before, after)
     below: list = field(default_factory=list)  # (row, {domain: [gap rows]})
+    townships: list = field(default_factory=list)  # the townships' overview rows, worst first (when asked for)
 
     @property
     def mean(self) -> float:
@@ -47,19 +49,24 @@ class Circular:
 
 
 def build(store, period: str | None = None, city: str | None = None, issuer: str = "",
-          today: date | None = None) -> Circular:
-    """The circular's content from the stored assessment (never recomputed here)."""
+          today: date | None = None, townships: bool = False) -> Circular:
+    """The circular's content from the stored assessment (never recomputed here); with `townships`, a
+    section on the townships' own catalogs too."""
     today = today or date.today()
     period = period or f"{today.year}年{today.month}月"
     view = overview(store, city=city, descending=False)
     noted = attention(store, view)
     gaps: dict = {}
-    for gap in gap_list(store, city=city):
+    for gap in gap_list(store, city=city, level=COUNTY):
         gaps.setdefault(gap["county_code"], {}).setdefault(gap["domain"], []).append(gap)
     rows = [r for r in view.rows if any(r.states.get(d) != "failed" for d in r.scores)]
     below = [(row, gaps.get(row.code, {})) for row in rows if row.rating == "insufficient"]
     title = f"关于{city or ''}基层政务公开标准目录编制发布情况的通报"
-    return Circular(title, period, issuer or "省政务公开办公室", today, view, rows, noted.failed, noted.drops, below)
+    found = Circular(title, period, issuer or "省政务公开办公室", today, view, rows, noted.failed, noted.drops, below)
+    if townships:
+        found.townships = [r for r in overview(store, city=city, descending=False, level=TOWNSHIP).rows
+                           if any(r.states.get(d) != "failed" for d in r.scores)]
+    return found
 
 
 def chart_images(circular: Circular) -> list[tuple[str, bytes]]:
@@ -89,6 +96,12 @@ def failure_table(circular: Circular) -> tuple[list, list]:
     rows = [[f.row.name, domain_label(f.domain), f.reason[0] or "采集失败", f"#{f.job_id}",
              "沿用上次成功采集的数据" if f.last_good else "无可用数据"] for f in circular.failed]
     return header, rows
+
+
+def township_table(circular: Circular) -> tuple[list, list]:
+    header = ["乡镇(街道)", "所属县(市、区)", "得分", "等级", "覆盖率", "错误", "警告"]
+    return header, [[r.name, r.county, round(r.score, 1), RATING_LABELS[r.rating][0], f"{r.coverage:.0%}", r.errors,
+                     r.warnings] for r in circular.townships]
 
 
 def drop_table(circular: Circular) -> tuple[list, list]:
@@ -213,9 +226,16 @@ class _Sections:
             self.table(*failure_table(circular))
         else:
             self.paragraph("本期所有来源均采集成功。")
+        sections = iter(("五", "六"))
         if circular.drops:
-            self.paragraph("五、得分明显下降的领域", "Heading 1")
+            self.paragraph(f"{next(sections)}、得分明显下降的领域", "Heading 1")
             self.table(*drop_table(circular))
+        if circular.townships:
+            below = sum(1 for r in circular.townships if r.rating == "insufficient")
+            self.paragraph(f"{next(sections)}、乡镇(街道)目录情况", "Heading 1")
+            self.paragraph(f"本期评估{len(circular.townships)}个乡镇(街道)的标准目录(按基准目录中公开层级含乡级、村级的事项),"
+                           f"其中未达到合格的{below}个。按得分从低到高:")
+            self.table(*township_table(circular))
 
 
 def write_xlsx(circular: Circular) -> bytes:
@@ -241,7 +261,8 @@ def write_xlsx(circular: Circular) -> bytes:
             for row, domains in circular.below for domain, missing in sorted(domains.items()) for g in missing]
     for title, (header, rows) in (("排名", ranking_table(circular)), ("未达合格县缺少的事项",
                                   (["县(市、区)", "领域", "一级事项", "二级事项", "三级事项"], gaps)),
-                                  ("采集失败", failure_table(circular)), ("得分下降", drop_table(circular))):
+                                  ("采集失败", failure_table(circular)), ("得分下降", drop_table(circular)),
+                                  *((("乡镇", township_table(circular)),) if circular.townships else ())):
         sheet = book.create_sheet(title)
         sheet.append(header)
         for values in rows:

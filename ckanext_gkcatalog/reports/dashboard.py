@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..baseline import baseline_document
+from ..divisions import COUNTY, TOWNSHIP, county_of, is_township, township_subset
+from ..divisions import level as division_level
 from ..items import level_path
 from ..problems import SEVERITY_ORDER
 from ..scoring import RATING_LABELS, WEIGHTS, rating
@@ -28,6 +30,7 @@ class OverviewRow:
     rank: int = 0
     states: dict = field(default_factory=dict)  # domain -> "failed" (nothing usable) | "last_good" (kept data)
     absent: dict = field(default_factory=dict)  # domain -> "not_published" (scored 0) | "not_applicable" (declared)
+    county: str = ""  # a township's county, by name
 
     @property
     def findings(self) -> int:
@@ -48,13 +51,16 @@ class Overview:
 
 
 def overview(store, city: str | None = None, domain: str | None = None, sort: str = "score",
-             descending: bool = True) -> Overview:
-    """Every assessed county's scores. A domain whose newest harvest failed is a state, not a score: with
-    nothing harvested before it is left out of the county's mean ("failed"); with data kept from an earlier
-    harvest its score stands, marked ("last_good")."""
-    counties = {c.code: c for c in store.counties()}
+             descending: bool = True, level: str = COUNTY, in_county: str | None = None) -> Overview:
+    """Every assessed county's scores (`level` township: every township's, of `in_county` if given). A
+    domain whose newest harvest failed is a state, not a score: with nothing harvested before it is left
+    out of the county's mean ("failed"); with data kept from an earlier harvest its score stands, marked
+    ("last_good")."""
+    everyone = {c.code: c for c in store.counties()}
+    counties = {code: c for code, c in everyone.items()
+                if division_level(code) == level and (not in_county or county_of(code) == in_county)}
     declared = store.domains_not_applicable()
-    snapshots = current_snapshots(store, declared, domain)
+    snapshots = [s for s in current_snapshots(store, declared, domain) if s.county_code in counties]
     harvested, sources = store.last_harvests(), store.source_states()
     by_county: dict = {}
     for snap in snapshots:
@@ -70,11 +76,12 @@ def overview(store, city: str | None = None, domain: str | None = None, sort: st
         absent.update({d: "not_applicable" for c, d in declared if c == code})
         values = [snap for d, snap in snaps.items() if states.get(d) != "failed"]
         count = len(values) or 1
+        parent = everyone.get(county_of(code)) if level == TOWNSHIP else None
         rows.append(OverviewRow(
             code, county.name, county.city_name or "", snaps,
             round(sum(s.score for s in values) / count, 1), round(sum(s.coverage for s in values) / count, 4),
             sum(s.details.get("errors", 0) for s in values), sum(s.details.get("warnings", 0) for s in values),
-            harvested.get(code), states=states, absent=absent))
+            harvested.get(code), states=states, absent=absent, county=parent.name if parent else ""))
     for rank, row in enumerate(sorted(rows, key=lambda r: (-r.score, r.code)), start=1):
         row.rank = rank
     sort = sort if sort in SORT_KEYS else "score"
@@ -205,19 +212,21 @@ RANKING_COLUMNS = ("rank", "county_code", "county_name", "city", "score", "ratin
                    "warnings", "last_harvest")
 
 
-def gap_list(store, domain: str | None = None, city: str | None = None, code: str | None = None) -> list[dict]:
-    """Every applicable baseline item (or the one with `code`) a county does not publish."""
+def gap_list(store, domain: str | None = None, city: str | None = None, code: str | None = None,
+             level: str | None = None) -> list[dict]:
+    """Every applicable baseline item (or the one with `code`) a county (of `level`: counties or townships
+    only) does not publish; a township's gaps are in its baseline's township subset."""
     counties = {c.code: c for c in store.counties()}
     matched, na = store.matched_codes(domain), store.not_applicable_codes()
     gaps, baselines = [], {}
     for snap in current_snapshots(store, store.domains_not_applicable(), domain):
         county = counties.get(snap.county_code)
-        if county is None or (city and county.city_name != city):
+        if county is None or (city and county.city_name != city) or (level and division_level(county.code) != level):
             continue
         if snap.domain not in baselines:
-            baselines[snap.domain] = store.baseline(snap.domain)
-        baseline = baselines[snap.domain]
-        for entry in baseline.items if baseline else []:
+            found = store.baseline(snap.domain)
+            baselines[snap.domain] = (found.items, township_subset(found.items)) if found else ((), ())
+        for entry in baselines[snap.domain][is_township(snap.county_code)]:
             if code and entry.code != code:
                 continue
             key = (snap.county_code, entry.code)
@@ -231,16 +240,17 @@ def gap_list(store, domain: str | None = None, city: str | None = None, code: st
 def ranking_rows(view: Overview) -> list[dict]:
     return [{"rank": r.rank, "county_code": r.code, "county_name": r.name, "city": r.city, "score": r.score,
              "rating": r.rating, "coverage": r.coverage, "errors": r.errors, "warnings": r.warnings,
-             "last_harvest": r.last_harvest.isoformat() if r.last_harvest else None}
+             "last_harvest": r.last_harvest.isoformat() if r.last_harvest else None, "county": r.county}
             for r in sorted(view.rows, key=lambda r: r.rank)]
 
 
 __all__ = ["overview", "county_report", "baseline_coverage", "gap_list", "ranking_rows", "WEIGHTS"]
 
 
-def overview_payload(store, city: str | None = None, domain: str | None = None) -> dict:
-    """The province overview as the gkcatalog_overview action answers: every county's scores, ranked."""
-    view = overview(store, city, domain)
+def overview_payload(store, city: str | None = None, domain: str | None = None, level: str = COUNTY) -> dict:
+    """The province overview as the gkcatalog_overview action answers: every county's (or township's)
+    scores, ranked."""
+    view = overview(store, city, domain, level=level if level in (COUNTY, TOWNSHIP) else COUNTY)
     return {"domains": view.domains, "counts": view.counts, "ranking": ranking_rows(view)}
 
 

@@ -27,6 +27,7 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 COLUMN_LABELS = {
     "rank": ("排名", "Rank"), "county_code": ("县级代码", "County code"), "county_name": ("县(市、区)", "County"),
     "county": ("县(市、区)", "County"), "city": ("市(州)", "City"), "score": ("得分", "Score"),
+    "township_code": ("乡镇代码", "Township code"), "township_name": ("乡镇(街道)", "Township"),
     "rating": ("等级", "Rating"), "coverage": ("覆盖率", "Coverage"), "errors": ("错误数", "Errors"),
     "warnings": ("警告数", "Warnings"), "last_harvest": ("最近采集时间", "Last harvest"),
     "baseline_code": ("基准事项编号", "Baseline item"), "code": ("基准事项编号", "Baseline item"),

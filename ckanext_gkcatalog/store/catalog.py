@@ -70,6 +70,10 @@ class CatalogStore(Database):
                     raise LookupError(f"unknown county {code}: give its name")
                 county = County(code=code, name=name)
                 s.add(county)
+            # a township (9 digits, divisions.py) is in its county's (its first 6 digits) city
+            parent = s.get(County, code[:6]) if len(code) == 9 else None
+            if parent is not None and not (city_code or city_name):
+                city_code, city_name = parent.city_code, parent.city_name
             for attr, value in (("name", name), ("city_code", city_code), ("city_name", city_name),
                                 ("org_name", org_name)):
                 if value:

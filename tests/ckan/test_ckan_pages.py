@@ -42,7 +42,7 @@ def test_items_on_dataset_search_have_labelled_facets_descriptions_and_context(a
         source, published = _harvested(gk_store, tmp_path, server)
         helpers.call_action("gkcatalog_harvest_source", {"ignore_auth": True}, source_id=source.id)
     page = app.get("/dataset/", status=200).body
-    assert "领域" in page and "公开渠道" in page  # the items' facets on /dataset too
+    assert 'nav aria-label="领域"' in page and 'nav aria-label="公开渠道' in page  # the items' facets on /dataset too
     labels = re.findall(r'<span class="item-label">([^<]*)</span>', page)
     assert {"社会救助", "政府网站", "村务公开栏"} <= set(labels), labels
     assert not {"social_assistance", "government_website"} & set(labels)

@@ -274,3 +274,25 @@ def test_datasets_are_linked_to_their_source_and_cleared_ones_come_back(cli, gk_
     result = cli.invoke(ckan, ["gkcatalog", "sync-datasets"])
     assert result.exit_code == 0 and "created 1" in result.output, result.output
     assert len(_datasets("990101")) == 5
+
+
+def test_a_township_is_an_organization_under_its_countys(gk_store, tmp_path):
+    from ckanext_gkcatalog.divisions import township_subset
+
+    baseline = _baseline(gk_store)
+    gk_store.upsert_county("990101", "青山县", city_name="青川市")
+    gk_store.upsert_county("990101001", "青山镇")
+    codes = {e.code for e in township_subset(baseline.items)}
+    published = [dict(i, county_code="990101001", county_name="青山镇", subject="青山镇人民政府")
+                 for i, e in zip(_published(baseline), baseline.items) if e.code in codes]
+    (tmp_path / "qs.csv").write_bytes(write_catalog(published, "csv", "青山镇社会救助领域基层政务公开标准目录"))
+    with LocalServer(str(tmp_path)) as server:
+        source = gk_store.add_source("990101001", f"{server.url}/qs.csv", "csv", "social_assistance")
+        result = helpers.call_action("gkcatalog_harvest_source", {"user": factories.Sysadmin()["name"]},
+                                     source_id=source.id)
+    assert result["datasets"]["created"] == len(published) and result["datasets"]["errors"] == 0
+    township = model.Group.get("990101001")
+    assert township.title == "青山镇" and township.is_organization
+    assert [g.name for g in township.get_parent_groups(type="organization")] == ["990101"]  # CKAN's hierarchy
+    assert model.Group.get("990101").title == "青山县"
+    assert len(_datasets("990101001")) == len(published) and _datasets("990101") == {}

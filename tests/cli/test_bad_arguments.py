@@ -61,6 +61,8 @@ BAD = [  # (arguments; {folder} is the world's folder) -- at least one per comma
     ["harvest", "--county", "999999"],
     ["harvest", "--workers", "0"],
     ["jobs", "--job", "99999"],
+    ["worker", "--redis", "redis://127.0.0.1:9/0", "--burst"],  # nothing listens there
+    ["harvest", "--queue", "--redis", "redis://127.0.0.1:9/0"],
     ["assess", "--county", "999999"],
     ["assess", "--domain", "astrology"],
     ["decide", "na", "999999", "nope-01"],

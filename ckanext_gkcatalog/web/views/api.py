@@ -120,7 +120,8 @@ def status_show(params: dict) -> dict:
 
 
 def gkcatalog_overview(params: dict) -> dict:
-    return dashboard.overview_payload(store(), params.get("city") or None, params.get("domain") or None)
+    return dashboard.overview_payload(store(), params.get("city") or None, params.get("domain") or None,
+                                      params.get("level") or "county")
 
 
 def gkcatalog_county_completeness(params: dict) -> dict:

@@ -72,7 +72,7 @@ def check_upload(data: bytes, name: str, domain: str | None, county_code: str | 
                                                                 county and county.name, name))
     found, declared = stored_baselines(store(), {i["domain"] for i in parsed.items if i.get("domain")},
                                        county and county.code)
-    return parsed, check_parsed(parsed, name, prepared(found), declared)
+    return parsed, check_parsed(parsed, name, prepared(found, county and county.code), declared)
 
 
 def _quoted(text: str) -> str:

@@ -12,6 +12,8 @@ from urllib.parse import quote
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
+from ...divisions import COUNTY, TOWNSHIP, county_of, is_township
+from ...divisions import level as division_level
 from ...reports import changes, charts, circular, dashboard
 from ...reports.attention import attention
 from ...schema import load_schema
@@ -51,18 +53,24 @@ def overview():
     sort = sort if sort in dashboard.SORT_KEYS else "score"
     order = "asc" if (request.args.get("order") or ("asc" if sort == "score" else "desc")) == "asc" else "desc"
     grouped = request.args.get("group") == "city"
-    key = (store().url, store().data_version(), lang(), request.script_root, city, domain, sort, order, grouped)
-    view, heat, ranking, noted, groups = _overviews.get(key, lambda: _draw(city, domain, sort, order, grouped))
+    level = _level()
+    key = (store().url, store().data_version(), lang(), request.script_root, city, domain, sort, order, grouped, level)
+    view, heat, ranking, noted, groups = _overviews.get(key, lambda: _draw(city, domain, sort, order, grouped, level))
     index = searcher(store()).index()
     return render_template("gkcatalog/overview.html", view=view, heat=heat, ranking=ranking, city=city,
-                           domain=domain, sort=sort, order=order, attention=noted,
+                           domain=domain, sort=sort, order=order, attention=noted, level=level,
                            grouped=grouped, groups=groups,
                            bands=charts.BAND_COLOURS, ratings=RATINGS,
                            searchable=index.counts("domain", index.active, 100))
 
 
-def _draw(city, domain, sort, order, grouped) -> tuple:
-    view = dashboard.overview(store(), city, domain, sort, order != "asc")
+def _level() -> str:
+    """The overview's level: counties, or townships (?level=township)."""
+    return TOWNSHIP if request.args.get("level") == TOWNSHIP else COUNTY
+
+
+def _draw(city, domain, sort, order, grouped, level) -> tuple:
+    view = dashboard.overview(store(), city, domain, sort, order != "asc", level)
     heat = charts.heatmap([(r.name, url_for("gkcatalog.county", code=r.code), [_cell(view, r, d) for d in view.domains])
                            for r in view.rows], [domain_label(d) for d in view.domains], _("Score by county and domain"))
     ranking = charts.bars([(r.name, r.score) for r in view.rows], _("Ranking by score"))
@@ -98,8 +106,10 @@ def county(code):
     reports = dashboard.county_report(store(), code)
     trends = {r.domain: charts.trend([(s.computed_at.strftime("%m-%d %H:%M"), s.score) for s in r.history],
                                      _("Score over time")) for r in reports if len(r.history) >= 2}
-    view = dashboard.overview(store())
+    view = dashboard.overview(store(), level=division_level(code))
     row = next((r for r in view.rows if r.code == code), None)
+    townships = [] if is_township(code) else \
+        sorted(dashboard.overview(store(), level=TOWNSHIP, in_county=code).rows, key=lambda r: r.rank)
     standing = dashboard.standing(view, row) if row else None
     jobs = store().county_jobs(code, limit=20)
     # asked once per page: inside CKAN the answer costs an organization look-up
@@ -109,6 +119,8 @@ def county(code):
     declared = sorted(store().domains_not_applicable([code]).values(), key=lambda d: d.domain)
     return render_template("gkcatalog/county.html", county=record, reports=reports, trends=trends, jobs=jobs,
                            may_decide=is_admin(code), tree=tree, row=row, standing=standing, declared=declared,
+                           townships=townships, townships_domains=sorted({d for t in townships for d in t.scores}),
+                           parent=store().county(county_of(code)) if is_township(code) else None,
                            sources=view.sources, demo=any(r.baseline.is_demo for r in reports))
 
 
@@ -176,9 +188,14 @@ def export_table(name, fmt):
         return _changes_export(fmt)
     city, domain = request.args.get("city") or None, request.args.get("domain") or None
     if name == "ranking":
-        rows, columns = dashboard.ranking_rows(dashboard.overview(store(), city, domain)), dashboard.RANKING_COLUMNS
+        rows, columns = dashboard.ranking_rows(dashboard.overview(store(), city, domain, level=_level())), \
+            dashboard.RANKING_COLUMNS
+        if _level() == TOWNSHIP:  # each township under its county
+            rows = [{**r, "township_code": r["county_code"], "township_name": r["county_name"]} for r in rows]
+            columns = ("rank", "township_code", "township_name", "county", *columns[3:])
     else:
-        rows, columns = dashboard.gap_list(store(), domain, city, request.args.get("code") or None), dashboard.GAP_COLUMNS
+        rows, columns = dashboard.gap_list(store(), domain, city, request.args.get("code") or None, _level()), \
+            dashboard.GAP_COLUMNS
     data = export(rows, list(columns), fmt, lang(), sheet=name)
     return Response(data, mimetype=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="gkcatalog-{name}.{fmt}"'})
@@ -190,7 +207,7 @@ def _circular(fmt: str):
         abort(404)
     city = request.args.get("city") or None
     content = circular.build(store(), (request.args.get("period") or "")[:40] or None, city,
-                             os.environ.get("GKCATALOG_CIRCULAR_ISSUER", ""))
+                             os.environ.get("GKCATALOG_CIRCULAR_ISSUER", ""), townships=bool(request.args.get("townships")))
     if not content.view.rows:
         abort(404)
     template_path = os.environ.get("GKCATALOG_CIRCULAR_TEMPLATE")
