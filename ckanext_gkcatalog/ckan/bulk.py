@@ -93,6 +93,7 @@ def _tell_plugins(valid: list, context: dict) -> None:
     """What package_create tells other extensions after writing: IPackageController and the signal the
     activity plugin listens to."""
     controllers = list(plugins.PluginImplementations(plugins.IPackageController))
+    context = {**context, "model": model, "session": model.Session}  # as an action's context has them
     packages = {p.id: p for p in model.Session.query(model.Package).filter(
         model.Package.id.in_([v["id"] for _, v in valid]))} if controllers else {}
     for _, validated in valid:

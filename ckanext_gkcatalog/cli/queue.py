@@ -23,7 +23,8 @@ import socket
 QUEUE = "gkcatalog"
 RETRIES = 2
 JOB_TIMEOUT = 3600  # seconds one source may take, its downloads' own deadlines included
-CLAIM_TTL = 2 * 86400  # a due time's claim outlives any schedule's period of interest
+# a due time's claim outlives its job and retries; a source whose every attempt died is due again after it
+CLAIM_TTL = JOB_TIMEOUT * (RETRIES + 2)
 _store = None  # the worker's store, opened on its first job from GKCATALOG_DB
 
 

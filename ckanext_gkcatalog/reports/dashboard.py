@@ -90,7 +90,8 @@ def overview(store, city: str | None = None, domain: str | None = None, sort: st
            "score": lambda r: r.score}[sort]
     rows.sort(key=key, reverse=descending)
     counts = {name: sum(1 for r in rows if r.rating == name) for name in RATING_LABELS}
-    return Overview(rows, sorted({s.domain for s in snapshots}),
+    shown = {s.domain for s in snapshots} | {d for c, d in declared if c in counties and (not domain or d == domain)}
+    return Overview(rows, sorted(shown),
                     sorted({c.city_name for c in counties.values() if c.city_name}), counts, sources)
 
 

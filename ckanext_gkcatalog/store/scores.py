@@ -185,7 +185,7 @@ class ScoreStore(Database):
 
     def data_version(self) -> tuple:
         """A cheap answer that changes whenever what the dashboards show may have: a snapshot, a job, a
-        county or a source added or changed. Pages cache what they draw under it."""
+        county, a source or a declaration added or changed. Pages cache what they draw under it."""
         with self.reading() as s:
             return tuple(s.execute(select(select(func.max(ScoreSnapshot.id)).scalar_subquery(),
                                           select(func.max(Job.id)).scalar_subquery(),
@@ -194,7 +194,10 @@ class ScoreStore(Database):
                                           # a renamed county (no timestamp): the names' total length
                                           select(func.sum(func.length(County.name) + func.length(
                                               func.coalesce(County.city_name, "")))).scalar_subquery(),
-                                          select(func.count()).where(Source.enabled).scalar_subquery())).one())
+                                          select(func.count()).where(Source.enabled).scalar_subquery(),
+                                          # a declaration added, replaced or withdrawn (a domain N/A adds no snapshot)
+                                          select(func.count()).select_from(CountyDecision).scalar_subquery(),
+                                          select(func.max(CountyDecision.id)).scalar_subquery())).one())
 
     def _latest_snapshots(self, domain: str | None = None, county_code: str | None = None) -> list[ScoreSnapshot]:
         with self.reading() as s:
