@@ -14,6 +14,9 @@ from .models import County, CountyDecision, Finding, Item, Job, ScoreSnapshot, S
 # mapping: an item is a baseline item; not_applicable: a baseline item does not apply locally;
 # domain_na: a whole domain does not apply (未涉及领域), its baseline_code is the domain
 DECISION_KINDS = ("mapping", "not_applicable", "domain_na")
+# pairs in one IN list: PostgreSQL's parser recurses into a long list of row values (stack depth exceeded at
+# 18,900 pairs, bench/province_bench.py)
+PAIRS_PER_STATEMENT = 500
 
 
 class ScoreStore(Database):
@@ -93,10 +96,11 @@ class ScoreStore(Database):
                 if (county, domain) in wanted:
                     data[county, domain]["not_applicable"].add(code)
             declared = [(c, code) for (c, _), d in data.items() for code in d["not_applicable"]]
-            if declared:  # a declared item is not applicable, published or not: not counted as present
+            for start in range(0, len(declared), PAIRS_PER_STATEMENT):  # a declared item is not applicable,
+                chunk = declared[start:start + PAIRS_PER_STATEMENT]     # published or not: not counted present
                 for county, domain, code in s.execute(select(Item.county_code, Item.domain, Item.baseline_code)
                                                       .where(*active, tuple_(Item.county_code, Item.baseline_code)
-                                                             .in_(declared)).distinct()):
+                                                             .in_(chunk)).distinct()):
                     if (county, domain) in wanted:
                         data[county, domain]["covered_not_applicable"] += 1
             doubled = (select(Item.county_code, Item.domain, Item.name_key).where(*active)
@@ -145,9 +149,11 @@ class ScoreStore(Database):
         numbers, not their findings). Returns the snapshot ids."""
         with self.session() as s:
             pairs = [pair for pair, *_ in snapshots]
-            earlier = select(ScoreSnapshot.id).where(tuple_(ScoreSnapshot.county_code, ScoreSnapshot.domain).in_(pairs))
-            s.execute(delete(Finding).where(Finding.snapshot_id.in_(earlier))
-                      .execution_options(synchronize_session=False))  # none is loaded in this session
+            for start in range(0, len(pairs), PAIRS_PER_STATEMENT):  # a province's pairs overflow one statement
+                earlier = select(ScoreSnapshot.id).where(tuple_(ScoreSnapshot.county_code, ScoreSnapshot.domain)
+                                                         .in_(pairs[start:start + PAIRS_PER_STATEMENT]))
+                s.execute(delete(Finding).where(Finding.snapshot_id.in_(earlier))
+                          .execution_options(synchronize_session=False))  # none is loaded in this session
             records = [ScoreSnapshot(county_code=county, domain=domain, baseline_id=baseline_id, job_id=job_id,
                                      computed_at=now, coverage=score.coverage, completeness=score.completeness,
                                      compliance=score.compliance, freshness=score.freshness, score=score.score,

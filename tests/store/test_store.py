@@ -106,3 +106,18 @@ def test_sqlite_file_uses_wal(tmp_path):
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_province_of_snapshots_is_saved_in_one_call(store):
+    """18,900 county-domain pairs (bench/province_bench.py's province) overflowed PostgreSQL's parser in one
+    IN list; they are saved, and saved again over themselves."""
+    from datetime import datetime, timezone
+
+    from ckanext_gkcatalog.scoring import Score
+
+    store.upsert_county("990101", "青山县")
+    score = Score(0.5, 0.5, 0.5, 1.0, 60.0, "sufficient", {"items": 1})
+    snapshots = [(("990101", f"d{n:05d}"), None, None, score, []) for n in range(20000)]
+    now = datetime.now(timezone.utc)
+    assert len(store.save_snapshots(snapshots, now)) == 20000
+    assert len(store.save_snapshots(snapshots, now)) == 20000
