@@ -65,8 +65,6 @@ class Published:
     offered: list  # item ids
 
 
-
-
 def item_location(item: dict, field: str | None = None) -> Location:
     where = (item.get("location") or {})
     sheet, _, row = (where.get("at") or "").rpartition("#")

@@ -181,7 +181,7 @@ def parse_stage(pages: list, defaults: dict, fmt: str | None, prepared: dict | N
         by_domain.setdefault(record["domain"], []).append(record)
     for domain, records in by_domain.items():
         if domain in (prepared or {}):
-            matcher = prepared[domain].for_division(defaults["county_code"] or "")
+            matcher = prepared[domain].for_division(defaults.get("county_code") or "")
             for record, assessed in zip(records, assess_items(matcher, records, mappings)):
                 record.update(assessed)
     matched_at = time.perf_counter()

@@ -118,15 +118,22 @@ def harvest(store, sources: list, settings: HarvestSettings | None = None, on_do
             parsers.shutdown()
     # the harvest has landed: assess what changed; a failed source is assessed too (on its last good data,
     # or on nothing: a county whose catalog page is gone has a gap for every item); an unchanged one is not
-    landed = {r.source_id: r.job_id for r in reports if r.status != "unchanged"}
-    if landed and settings.assess:
-        pairs = store.source_pairs(list(landed))
-        assess(store, list(pairs), {pair: landed[source_id] for pair, source_id in pairs.items()})
+    if settings.assess:
+        assess_landed(store, {r.source_id: r.job_id for r in reports if r.status != "unchanged"})
     if watched:
         for delivery in notices.deliver(store, notices.news(store, before, notices.state(store)), settings.limits):
             if on_notice:
                 on_notice(delivery)
     return sorted(reports, key=lambda r: r.job_id)
+
+
+def assess_landed(store, landed: dict) -> list:
+    """Score what the landed sources ({source id: its job id}) publish, each pair recording its job (also
+    the queue's assessment job, cli/queue.py)."""
+    if not landed:
+        return []
+    pairs = store.source_pairs(list(landed))
+    return assess(store, list(pairs), {pair: landed[source_id] for pair, source_id in pairs.items()})
 
 
 def harvest_source(store, source, settings: HarvestSettings, pool=None, prepared: dict | None = None) -> JobReport:

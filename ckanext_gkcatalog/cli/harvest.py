@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -64,16 +65,23 @@ def harvest(ctx: Context, county, source_id, due, workers, processes, on_queue, 
         sys.exit(1)
 
 
-def _enqueue(ctx: Context, sources: list, settings, due: bool, redis: str | None) -> None:
+@contextmanager
+def _on_the_queue(ctx: Context, redis: str | None):
+    """The queue's module; a Redis that cannot be reached ends the command with a clear message."""
     from redis.exceptions import RedisError
 
     from . import queue
 
     try:
-        done = queue.enqueue_harvest(queue.connect(redis), ctx.store, sources, settings, due=due)
+        yield queue
     except RedisError as exc:
         raise Refused(ctx.say(f"无法连接队列(Redis {redis or queue.redis_url()}):{exc}",
                               f"cannot reach the queue (Redis {redis or queue.redis_url()}): {exc}"))
+
+
+def _enqueue(ctx: Context, sources: list, settings, due: bool, redis: str | None) -> None:
+    with _on_the_queue(ctx, redis) as queue:
+        done = queue.enqueue_harvest(queue.connect(redis), ctx.store, sources, settings, due=due)
     click.echo(ctx.say(f"已排队 {len(done['sources'])} 个来源的采集,全部结束后评分(作业 {done['assessment']})",
                        f"Queued {len(done['sources'])} sources' harvests, scored when all have ended (job {done['assessment']})"))
     if done["skipped"]:
@@ -94,16 +102,9 @@ def _enqueue(ctx: Context, sources: list, settings, due: bool, redis: str | None
 @pass_ctx
 def worker(ctx: Context, redis, burst, monitoring_interval, maintenance_interval, abandon_after, name):
     """Run queued harvest jobs (from `gkcatalog harvest --queue`) on this machine, into the store of --db."""
-    from redis.exceptions import RedisError
-
-    from . import queue
-
     os.environ["GKCATALOG_DB"] = str(ctx.store.url)  # the jobs open the store themselves, in their own process
-    try:
+    with _on_the_queue(ctx, redis) as queue:
         queue.run_worker(queue.connect(redis), burst, monitoring_interval, maintenance_interval, abandon_after, name)
-    except RedisError as exc:
-        raise Refused(ctx.say(f"无法连接队列(Redis {redis or queue.redis_url()}):{exc}",
-                              f"cannot reach the queue (Redis {redis or queue.redis_url()}): {exc}"))
 
 
 @click.command()

@@ -101,13 +101,14 @@ def harvest_one(source_id: int, settings) -> dict:
 def assess_harvest(job_ids: list[str], before: dict | None, limits) -> int:
     """The assessment job: what the harvest's sources publish, scored once all of them have ended (as
     `gkcatalog harvest` scores after its last source), then the notices."""
+    from rq import get_current_job
     from rq.job import Job
 
     from .. import notices
-    from ..assess import assess
+    from ..harvesters.pipeline import assess_landed
 
     store, landed = worker_store(), {}
-    for job in Job.fetch_many(job_ids, connection=_connection_of_current_job()):
+    for job in Job.fetch_many(job_ids, connection=get_current_job().connection):
         result = job.return_value() if job else None
         if isinstance(result, dict) and result.get("job_id") and result["status"] != "unchanged":
             landed[result["source_id"]] = result["job_id"]
@@ -115,19 +116,10 @@ def assess_harvest(job_ids: list[str], before: dict | None, limits) -> int:
             newest = store.jobs(source_id=job.args[0], limit=1)
             if newest:
                 landed[job.args[0]] = newest[0].id
-    done = 0
-    if landed:
-        pairs = store.source_pairs(list(landed))
-        done = len(assess(store, list(pairs), {pair: landed[source_id] for pair, source_id in pairs.items()}))
+    done = len(assess_landed(store, landed))
     if before is not None:
         notices.deliver(store, notices.news(store, before, notices.state(store)), limits)
     return done
-
-
-def _connection_of_current_job():
-    from rq import get_current_job
-
-    return get_current_job().connection
 
 
 def run_worker(connection, burst: bool = False, monitoring_interval: int = 30, maintenance_interval: int = 600,

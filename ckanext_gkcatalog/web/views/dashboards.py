@@ -186,15 +186,15 @@ def export_table(name, fmt):
         abort(404)
     if name == "baseline-changes":
         return _changes_export(fmt)
-    city, domain = request.args.get("city") or None, request.args.get("domain") or None
+    city, domain, level = request.args.get("city") or None, request.args.get("domain") or None, _level()
     if name == "ranking":
-        rows, columns = dashboard.ranking_rows(dashboard.overview(store(), city, domain, level=_level())), \
+        rows, columns = dashboard.ranking_rows(dashboard.overview(store(), city, domain, level=level)), \
             dashboard.RANKING_COLUMNS
-        if _level() == TOWNSHIP:  # each township under its county
+        if level == TOWNSHIP:  # each township under its county
             rows = [{**r, "township_code": r["county_code"], "township_name": r["county_name"]} for r in rows]
             columns = ("rank", "township_code", "township_name", "county", *columns[3:])
     else:
-        rows, columns = dashboard.gap_list(store(), domain, city, request.args.get("code") or None, _level()), \
+        rows, columns = dashboard.gap_list(store(), domain, city, request.args.get("code") or None, level), \
             dashboard.GAP_COLUMNS
     data = export(rows, list(columns), fmt, lang(), sheet=name)
     return Response(data, mimetype=MEDIA_TYPES[fmt],
